@@ -1,0 +1,8 @@
+// The list of migrations, in order. Listed statically (not read from disk) so that the same list runs from
+// TypeScript in tests and from the compiled build. Files are date-prefixed and never edited once landed.
+import type { Migration } from 'kysely';
+import * as ledger from './2026-11-23T10-00_ledger.js';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-23T10-00_ledger': ledger,
+};

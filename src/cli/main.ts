@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+// The motor-ledger command: serve, migrate, export, verify, keygen. Configuration comes from the environment
+// (src/config.ts); exit codes: 0 ok, 1 verification failed or refused, 2 usage or configuration error.
+import { createWriteStream, writeFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { Command, Option } from 'commander';
+import { loadConfig } from '../config.js';
+import { LedgerError } from '../core/errors.js';
+import { VerificationError } from '../core/verifier.js';
+import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { buildApp } from '../http/app.js';
+import { openLedger } from '../ledger/ledger.js';
+import { listCheckpoints, streamEntries } from '../ledger/reader.js';
+import { generateSigningJwk, readJwks, signerFromJwk } from '../ledger/signing.js';
+import { verifyDatabase, verifyExport } from '../verify/verify.js';
+import { progress } from './progress.js';
+
+const program = new Command()
+  .name('motor-ledger')
+  .description('Append-only, hash-chained traceability ledger for electric motors (Cléon → Dieppe).')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('Run the HTTP server (embedded PGlite under DATA_DIR unless DATABASE_URL is set)')
+  .action(async () => {
+    const config = loadConfig();
+    const ledger = await openLedger({ config });
+    if (ledger.devKeyCreated) {
+      warn(`A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`);
+    }
+    const app = await buildApp({ ledger, logger: { level: config.LOG_LEVEL ?? 'info' } });
+    const shutdown = async (signal: string) => {
+      app.log.info({ signal }, 'shutting down: finishing queued writes and checkpointing');
+      await app.close();
+      await ledger.close();
+      process.exit(0);
+    };
+    process.once('SIGINT', () => void shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    await app.listen({ port: config.PORT, host: config.HOST ?? '127.0.0.1' });
+    app.log.info(`motor-ledger on ${ledger.handle.location}; OpenAPI at http://${config.HOST}:${config.PORT}/docs`);
+  });
+
+program
+  .command('migrate')
+  .description('Apply pending database migrations')
+  .action(async () => {
+    const config = loadConfig();
+    const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+    try {
+      const applied = await migrateToLatest(handle.db);
+      console.log(applied.length ? `Applied: ${applied.join(', ')}` : 'Already up to date.');
+    } finally {
+      await handle.close();
+    }
+  });
+
+program
+  .command('export')
+  .description('Write entries.ndjson, checkpoints.jws and jwks.json for an auditor')
+  .requiredOption('-o, --out <dir>', 'output directory')
+  .option('--no-checkpoint', 'do not sign a checkpoint of the tail first')
+  .action(async (opts: { out: string; checkpoint: boolean }) => {
+    const config = loadConfig();
+    const ledger = await openLedger({ config });
+    try {
+      if (opts.checkpoint) await ledger.sequencer.checkpoint().catch(() => undefined);
+      const db = ledger.handle.db;
+      await mkdir(opts.out, { recursive: true });
+      const bar = progress('export');
+      let n = 0;
+      const lines = Readable.from(
+        (async function* () {
+          for await (const e of streamEntries(db)) {
+            yield Buffer.concat([e.body, NEWLINE]);
+            if (++n % 10_000 === 0) bar.update(n, undefined);
+          }
+        })(),
+      );
+      await pipeline(lines, createWriteStream(join(opts.out, 'entries.ndjson')));
+      bar.update(n, n);
+      bar.stop();
+      const checkpoints = await listCheckpoints(db, -1, Number.MAX_SAFE_INTEGER);
+      writeFileSync(join(opts.out, 'checkpoints.jws'), checkpoints.map((c) => `${c.jws}\n`).join(''));
+      writeFileSync(join(opts.out, 'jwks.json'), `${JSON.stringify(await readJwks(db), null, 2)}\n`);
+      console.log(`Exported ${n} entries and ${checkpoints.length} checkpoints to ${opts.out}`);
+    } finally {
+      await ledger.close();
+    }
+  });
+
+program
+  .command('verify')
+  .description('Verify an export offline (default) or a live database (--db), naming the first bad seq')
+  .argument('[dir]', 'export directory with entries.ndjson, checkpoints.jws, jwks.json')
+  .option('--entries <file>', 'entries NDJSON')
+  .option('--checkpoints <file>', 'checkpoints, one JWS per line')
+  .option('--jwks <file>', 'JWKS of the checkpoint signers')
+  .option('--db', 'verify the live database given by DATABASE_URL (or the embedded one)')
+  .addOption(new Option('--no-strict', 'do not require each entry to be exactly RFC 8785'))
+  .action(async (dir: string | undefined, opts: { entries?: string; checkpoints?: string; jwks?: string; db?: boolean; strict: boolean }) => {
+    const bar = progress('verify');
+    const onProgress = (done: number, total: number | undefined) => bar.update(done, total);
+    try {
+      let summary;
+      if (opts.db) {
+        const config = loadConfig();
+        const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+        try {
+          summary = await verifyDatabase(handle.db, { onProgress, strictCanonical: opts.strict });
+        } finally {
+          await handle.close();
+        }
+      } else {
+        const base = dir ?? '.';
+        summary = await verifyExport(
+          {
+            entries: opts.entries ?? join(base, 'entries.ndjson'),
+            checkpoints: opts.checkpoints ?? join(base, 'checkpoints.jws'),
+            jwks: opts.jwks ?? join(base, 'jwks.json'),
+          },
+          { onProgress, strictCanonical: opts.strict },
+        );
+      }
+      bar.stop();
+      console.log(
+        `OK: ${summary.entries} entries, ${summary.checkpointsVerified} signed checkpoints verified, root ${summary.root}` +
+          (summary.uncovered > 0 ? `; ${summary.uncovered} entries after the last checkpoint are not yet signed` : ''),
+      );
+    } catch (err) {
+      bar.stop();
+      if (err instanceof VerificationError) {
+        console.error(`FAILED at seq ${err.seq} [${err.code}]: ${err.message}`);
+        process.exitCode = 1;
+        return;
+      }
+      throw err;
+    }
+  });
+
+program
+  .command('keygen')
+  .description('Write a new private Ed25519 JWK for SIGNING_KEY_FILE and print its kid')
+  .argument('<file>', 'where to write the private key (mode 0600)')
+  .action(async (file: string) => {
+    const jwk = await generateSigningJwk();
+    writeFileSync(file, `${JSON.stringify(jwk)}\n`, { mode: 0o600, flag: 'wx' });
+    console.log(`kid ${(await signerFromJwk(jwk)).kid} written to ${file}`);
+  });
+
+const NEWLINE = Buffer.from('\n');
+
+function warn(message: string): void {
+  const line = '!'.repeat(Math.min(message.length + 4, 100));
+  process.stderr.write(`\n${line}\n! ${message}\n${line}\n\n`);
+}
+
+program.parseAsync().catch((err: unknown) => {
+  if (err instanceof LedgerError) {
+    console.error(`motor-ledger: [${err.code}] ${err.message}`);
+    process.exitCode = 2;
+  } else {
+    console.error(err);
+    process.exitCode = 2;
+  }
+});

@@ -1,0 +1,68 @@
+// Configuration from the environment: one table that parses, validates and documents every variable
+// (docs/configuration.md lists the same table; a test keeps them in step). Read once, frozen, failing fast
+// with the variable's name.
+import { LedgerError } from './core/errors.js';
+
+interface Variable<T> {
+  description: string;
+  default: string | undefined;
+  parse(raw: string): T;
+}
+
+const text = (description: string, def?: string): Variable<string | undefined> => ({
+  description,
+  default: def,
+  parse: (raw) => raw,
+});
+const int = (description: string, def: number, min: number, max: number): Variable<number> => ({
+  description,
+  default: String(def),
+  parse: (raw) => {
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`must be an integer from ${min} to ${max}`);
+    return Number(raw);
+  },
+});
+const bool = (description: string, def: boolean): Variable<boolean> => ({
+  description,
+  default: String(def),
+  parse: (raw) => {
+    if (!['true', 'false', '1', '0'].includes(raw)) throw new Error('must be true or false');
+    return raw === 'true' || raw === '1';
+  },
+});
+
+export const VARIABLES = {
+  DATABASE_URL: text('PostgreSQL URL (postgres://…). Absent: embedded PGlite under DATA_DIR.'),
+  DATA_DIR: text('Directory of the embedded database and of the dev signing key.', './.motor-ledger'),
+  DATABASE_ROLE: text('Role to SET on every connection, e.g. motor_ledger_app (INSERT and SELECT only on the log).'),
+  DATABASE_POOL_SIZE: int('Connections in the PostgreSQL pool.', 10, 1, 200),
+  MIGRATE_ON_START: bool('Apply pending migrations when the server starts (needs a role that owns the schema).', true),
+  PORT: int('HTTP port.', 3000, 0, 65535),
+  HOST: text('HTTP listen address.', '127.0.0.1'),
+  LEDGER_ORIGIN: text('Checkpoint origin line: names this log in every signed checkpoint.', 'motor-ledger.local/cleon-dieppe'),
+  SIGNING_KEY_FILE: text('Private Ed25519 JWK that signs checkpoints. Absent: a dev key is made under DATA_DIR.'),
+  CHECKPOINT_EVERY: int('Sign a checkpoint when this many entries are not yet covered by one.', 1000, 1, 10_000_000),
+  CHECKPOINT_INTERVAL_MS: int('…or when the oldest uncovered entry is this old (ms; 0 = only by count).', 5000, 0, 86_400_000),
+  LOG_LEVEL: text('fatal, error, warn, info, debug, trace or silent.', 'info'),
+} as const;
+
+type Parsed<V> = V extends Variable<infer T> ? T : never;
+export type Config = { readonly [K in keyof typeof VARIABLES]: Parsed<(typeof VARIABLES)[K]> };
+
+/** Parse and freeze the configuration; throws naming the first bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const out: Record<string, unknown> = {};
+  for (const [name, variable] of Object.entries(VARIABLES) as [string, Variable<unknown>][]) {
+    const raw = env[name] === '' ? undefined : (env[name] ?? variable.default);
+    if (raw === undefined) {
+      out[name] = undefined;
+      continue;
+    }
+    try {
+      out[name] = variable.parse(raw);
+    } catch (err) {
+      throw new LedgerError('INVALID_CONFIG', `${name}=${JSON.stringify(raw)} ${(err as Error).message}.`);
+    }
+  }
+  return Object.freeze(out) as Config;
+}

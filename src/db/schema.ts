@@ -1,0 +1,46 @@
+// Kysely table types. `*Row` shapes stay in the data layer; services map them to domain types.
+// int8 columns arrive as JavaScript numbers from both drivers (see connect.ts): every seq and size is < 2^53.
+import type { ColumnType } from 'kysely';
+
+export interface LedgerEntryTable {
+  seq: number;
+  id: string;
+  type: string;
+  leaf_hash: Uint8Array;
+  body: Uint8Array;
+  recorded: ColumnType<Date, string | Date, never>;
+  request_hash: Uint8Array;
+}
+
+export interface LedgerSubjectTable {
+  subject: string;
+  seq: number;
+}
+
+export interface MerkleNodeTable {
+  level: number;
+  idx: number;
+  hash: Uint8Array;
+}
+
+export interface LedgerCheckpointTable {
+  size: number;
+  root: Uint8Array;
+  kid: string;
+  jws: string;
+  created: ColumnType<Date, string | Date | undefined, never>;
+}
+
+export interface SigningKeyTable {
+  kid: string;
+  public_jwk: ColumnType<Record<string, unknown>, string, never>;
+  created: ColumnType<Date, string | Date | undefined, never>;
+}
+
+export interface Database {
+  ledger_entry: LedgerEntryTable;
+  ledger_subject: LedgerSubjectTable;
+  merkle_node: MerkleNodeTable;
+  ledger_checkpoint: LedgerCheckpointTable;
+  signing_key: SigningKeyTable;
+}

@@ -1,0 +1,192 @@
+// The auditor's endpoints (BRIEF §5): checkpoints, raw entries, inclusion and consistency proofs, the export
+// stream and the JWKS that verifies every checkpoint ever signed.
+import { Readable } from 'node:stream';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { parseCheckpoint } from '../../core/checkpoint.js';
+import { utf8Decode } from '../../core/encoding.js';
+import { NotFoundError } from '../../core/errors.js';
+import type { Ledger } from '../../ledger/ledger.js';
+import {
+  consistencyProof,
+  inclusionProof,
+  latestCheckpoint,
+  listCheckpoints,
+  readEntry,
+  streamEntries,
+} from '../../ledger/reader.js';
+import { readJwks } from '../../ledger/signing.js';
+import { Base64Hash, problemResponses, Seq } from '../schemas.js';
+
+const Checkpoint = Type.Object({
+  size: Type.Integer({ description: 'Entries covered' }),
+  root: Base64Hash,
+  kid: Type.String({ description: 'RFC 7638 thumbprint of the signing key' }),
+  jws: Type.String({ description: 'Compact JWS, payload = the C2SP tlog-checkpoint body' }),
+  created: Type.String({ format: 'date-time' }),
+});
+
+const InclusionProof = Type.Object({
+  leafIdx: Type.Integer(),
+  treeSize: Type.Integer(),
+  leafHash: Base64Hash,
+  proof: Type.Array(Base64Hash),
+  root: Base64Hash,
+  checkpoint: Type.Optional(Type.String({ description: 'Signed checkpoint of treeSize, when one exists' })),
+});
+
+const ConsistencyProof = Type.Object({
+  size1: Type.Integer(),
+  size2: Type.Integer(),
+  root1: Base64Hash,
+  root2: Base64Hash,
+  proof: Type.Array(Base64Hash),
+});
+
+export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (app, { ledger }) => {
+  const db = ledger.handle.db;
+
+  app.get(
+    '/v1/ledger/checkpoint',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'The newest signed checkpoint',
+        response: { 200: Type.Object({ ...Checkpoint.properties, origin: Type.String(), body: Type.String() }), ...problemResponses(404) },
+      },
+    },
+    async () => {
+      const cp = await latestCheckpoint(db);
+      if (!cp) throw new NotFoundError('NO_CHECKPOINT', 'No checkpoint has been signed yet: the log is empty.');
+      const body = utf8Decode(Buffer.from(cp.jws.split('.')[1] ?? '', 'base64url'));
+      return { ...cp, origin: parseCheckpoint(body).origin, body };
+    },
+  );
+
+  app.get(
+    '/v1/ledger/checkpoints',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Signed checkpoints in size order, a page at a time',
+        querystring: Type.Object({
+          after: Type.Optional(Type.Integer({ minimum: -1, default: -1, description: 'Return checkpoints with size > after' })),
+          limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
+        }),
+        response: { 200: Type.Object({ checkpoints: Type.Array(Checkpoint), next: Type.Optional(Type.Integer()) }), ...problemResponses(400) },
+      },
+    },
+    async (req) => {
+      const limit = req.query.limit ?? 1000;
+      const checkpoints = await listCheckpoints(db, req.query.after ?? -1, limit);
+      const last = checkpoints[checkpoints.length - 1];
+      return { checkpoints, ...(checkpoints.length === limit && last ? { next: last.size } : {}) };
+    },
+  );
+
+  app.post(
+    '/v1/ledger/checkpoints',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Sign a checkpoint of everything committed now (on demand)',
+        response: { 201: Checkpoint, ...problemResponses(409) },
+      },
+    },
+    async (_req, reply) => {
+      const cp = await ledger.sequencer.checkpoint();
+      const [view] = await listCheckpoints(db, cp.size - 1, 1);
+      if (!view) throw new NotFoundError('NO_CHECKPOINT', 'The checkpoint was made but cannot be read back.');
+      return reply.status(201).send(view);
+    },
+  );
+
+  app.get(
+    '/v1/ledger/entries/:seq',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'One entry: the exact stored RFC 8785 bytes (hash them to get the leaf)',
+        params: Type.Object({ seq: Seq }),
+        response: {
+          200: { description: 'The canonical envelope bytes (application/json); header x-leaf-hash has the base64 leaf hash' },
+          ...problemResponses(400, 404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const { body, leafHash } = await readEntry(db, req.params.seq);
+      return reply
+        .type('application/json')
+        .header('x-leaf-hash', Buffer.from(leafHash).toString('base64'))
+        .send(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    },
+  );
+
+  app.get(
+    '/v1/ledger/proof/inclusion',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Inclusion proof of one entry (RFC 9162 §2.1.3)',
+        description: 'Without treeSize: the newest checkpoint covering the entry, else the whole log.',
+        querystring: Type.Object({ seq: Seq, treeSize: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })) }),
+        response: { 200: InclusionProof, ...problemResponses(400) },
+      },
+    },
+    async (req) => inclusionProof(db, req.query.seq, req.query.treeSize),
+  );
+
+  app.get(
+    '/v1/ledger/proof/consistency',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
+        querystring: Type.Object({
+          from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+          to: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
+        }),
+        response: { 200: ConsistencyProof, ...problemResponses(400) },
+      },
+    },
+    async (req) => consistencyProof(db, req.query.from, req.query.to),
+  );
+
+  app.get(
+    '/v1/ledger/export',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Every entry as NDJSON: one line per entry, each line exactly the stored bytes',
+        querystring: Type.Object({
+          from: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
+          to: Type.Optional(Type.Integer({ minimum: 0, description: 'Exclusive' })),
+        }),
+      },
+    },
+    async (req, reply) => {
+      const entries = streamEntries(db, { from: req.query.from ?? 0, to: req.query.to });
+      const lines = Readable.from(
+        (async function* () {
+          for await (const e of entries) yield Buffer.concat([e.body, NEWLINE]);
+        })(),
+      );
+      return reply.type('application/x-ndjson').send(lines);
+    },
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    {
+      schema: {
+        tags: ['ledger'],
+        summary: 'Every public key that ever signed a checkpoint (retired keys stay)',
+        response: { 200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
+      },
+    },
+    async () => readJwks(db),
+  );
+};
+
+const NEWLINE = Buffer.from('\n');

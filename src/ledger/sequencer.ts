@@ -1,0 +1,513 @@
+// The sequencer: the one write path into the log. Callers enqueue commands; one batch at a time runs in one
+// transaction (group commit) under a per-database advisory lock, so several processes on one database take
+// turns and never fork the log. Each command is decided in order against the state left by the ones before
+// it, gets the next gapless seq, its per-subject prev links and its leaf hash; Merkle nodes, projections and
+// a checkpoint when due are written in the same transaction. Callers are answered only after the commit.
+import { sha256 } from '@noble/hashes/sha2.js';
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import { canonicalBytes, canonicalJson } from '../core/canonical.js';
+import { bytesEqual, toBase64 } from '../core/encoding.js';
+import {
+  type Envelope,
+  type EventDraft,
+  encodeEnvelope,
+  isUuid,
+  normalizeSubjects,
+  type PrevLink,
+  validateDraft,
+} from '../core/envelope.js';
+import { ConflictError, LedgerError, UnavailableError, ValidationError } from '../core/errors.js';
+import { leafHash, MerkleFrontier, subtreesOfPrefix } from '../core/merkle.js';
+import type { Database } from '../db/schema.js';
+import type { CheckpointSigner } from './signing.js';
+import { fetchNodeHashes, isStoredLevel } from './tree-store.js';
+
+/** A request to append one event. `decide` sees the batch state left by earlier commands and may refuse. */
+export interface Command<S = unknown> {
+  /** Client idempotency key (UUID); a retry with the same key gets the first answer and writes nothing. */
+  readonly id?: string | undefined;
+  /** Hash of what was asked; the same key with a different request is refused. */
+  readonly requestHash: Uint8Array;
+  /** Decide the event to append, or throw a LedgerError (nothing is written for this command). */
+  decide(state: S): EventDraft;
+}
+
+/** The domain's hooks into a batch: load state, apply each appended entry, persist projections. */
+export interface Domain<S> {
+  load(trx: Transaction<Database>, commands: readonly Command<S>[]): Promise<S>;
+  apply(state: S, event: DecidedEvent): void;
+  persist(trx: Transaction<Database>, state: S, entries: readonly SequencedEntry[]): Promise<void>;
+}
+
+/** An event decided in this batch, before its bytes exist: enough for the domain to update its batch state. */
+export interface DecidedEvent {
+  seq: number;
+  id: string;
+  recorded: string;
+  draft: EventDraft;
+}
+
+export interface SequencedEntry {
+  envelope: Envelope;
+  bytes: Uint8Array;
+  leafHash: Uint8Array;
+}
+
+/** What a caller gets back once its entry is durable (or was already). */
+export interface AppendResult {
+  seq: number;
+  id: string;
+  type: string;
+  leafHash: string;
+  recorded: string;
+  /** True when this was a retry of an earlier request: nothing new was written. */
+  duplicate: boolean;
+  /** The entry as appended (absent for a duplicate). */
+  envelope?: Envelope;
+}
+
+export interface CheckpointRecord {
+  size: number;
+  root: string;
+  kid: string;
+  jws: string;
+}
+
+export interface SequencerOptions {
+  origin: string;
+  signer: CheckpointSigner;
+  /** Make a checkpoint when this many entries are not yet covered by one. */
+  checkpointEvery?: number;
+  /** …or when the oldest uncovered entry is this old (ms). 0 disables the timer. */
+  checkpointIntervalMs?: number;
+  /** Most commands per transaction. */
+  maxBatch?: number;
+  /** How many subject heads (last seq and hash of a subject) to keep in memory. */
+  subjectCacheSize?: number;
+}
+
+interface Job<S> {
+  command: Command<S>;
+  resolve(result: AppendResult): void;
+  reject(err: unknown): void;
+}
+
+interface CheckpointWaiter {
+  resolve(c: CheckpointRecord): void;
+  reject(err: unknown): void;
+}
+
+// Advisory lock key: "motorled" in ASCII. Advisory locks are per database.
+const LOCK_KEY = 0x6d6f746f726c6564n;
+
+/** The raw domain: no state, commands carry their event. Used by the ledger core, tests and the bench. */
+export const rawDomain: Domain<undefined> = {
+  load: async () => undefined,
+  apply: () => {},
+  persist: async () => {},
+};
+
+/**
+ * A command that appends the given event draft as is.
+ * @example await sequencer.append(rawCommand({ type: 'motor.produced', time, actor, subjects: ['motor:7DL-1'], data: {} }))
+ */
+export function rawCommand(draft: EventDraft, id?: string): Command<undefined> {
+  return {
+    id,
+    requestHash: sha256(canonicalBytes({ kind: 'raw', ...draft } as never)),
+    decide: () => draft,
+  };
+}
+
+export class Sequencer<S = undefined> {
+  readonly #db: Kysely<Database>;
+  readonly #domain: Domain<S>;
+  readonly #opts: Required<SequencerOptions>;
+  #queue: Job<S>[] = [];
+  #checkpointWaiters: CheckpointWaiter[] = [];
+  #running = false;
+  #closed = false;
+  // What this process believes is committed; checked against the database at the start of each batch.
+  #frontier: MerkleFrontier | undefined;
+  #lastCheckpointSize = -1;
+  #uncoveredSince = 0;
+  #subjectHeads = new Map<string, PrevLink>();
+  #timer: NodeJS.Timeout | undefined;
+  #idle: Promise<void> = Promise.resolve();
+  #idleResolve: (() => void) | undefined;
+
+  constructor(db: Kysely<Database>, domain: Domain<S>, options: SequencerOptions) {
+    this.#db = db;
+    this.#domain = domain;
+    this.#opts = {
+      checkpointEvery: 1000,
+      checkpointIntervalMs: 5000,
+      maxBatch: 1000,
+      subjectCacheSize: 200_000,
+      ...options,
+    };
+    if (this.#opts.checkpointIntervalMs > 0) {
+      this.#timer = setInterval(() => this.#onTimer(), Math.min(this.#opts.checkpointIntervalMs, 1000));
+      this.#timer.unref();
+    }
+  }
+
+  /** Number of entries this process knows to be committed (may lag other processes until its next batch). */
+  get knownSize(): number {
+    return this.#frontier?.size ?? 0;
+  }
+
+  /**
+   * Append one event; resolves after its transaction commits.
+   * @example const { seq, leafHash } = await sequencer.append(rawCommand(draft));
+   */
+  append(command: Command<S>): Promise<AppendResult> {
+    if (this.#closed) return Promise.reject(new UnavailableError('SHUTTING_DOWN', 'The ledger is shutting down; retry on another instance.'));
+    return new Promise<AppendResult>((resolve, reject) => {
+      this.#queue.push({ command, resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Append many events; each settles on its own (one refusal does not fail the others). */
+  appendMany(commands: readonly Command<S>[]): Promise<PromiseSettledResult<AppendResult>[]> {
+    return Promise.allSettled(commands.map((c) => this.append(c)));
+  }
+
+  /** Make a checkpoint of everything committed so far (or return the latest if nothing is new). */
+  checkpoint(): Promise<CheckpointRecord> {
+    return new Promise<CheckpointRecord>((resolve, reject) => {
+      this.#checkpointWaiters.push({ resolve, reject });
+      this.#kick();
+    });
+  }
+
+  /** Stop taking work, finish what is queued, checkpoint the uncovered tail. */
+  async close(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#idle;
+    if (this.#frontier && this.#frontier.size > this.#lastCheckpointSize) {
+      await this.checkpoint().catch(() => {});
+    }
+    await this.#idle;
+  }
+
+  #onTimer(): void {
+    const size = this.#frontier?.size ?? 0;
+    if (size > this.#lastCheckpointSize && this.#uncoveredSince > 0 && Date.now() - this.#uncoveredSince >= this.#opts.checkpointIntervalMs) {
+      this.checkpoint().catch(() => {});
+    }
+  }
+
+  #kick(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#idle = new Promise((r) => {
+      this.#idleResolve = r;
+    });
+    // Let the callers of this tick enqueue first: they join the same batch.
+    setImmediate(() => void this.#drain());
+  }
+
+  async #drain(): Promise<void> {
+    try {
+      while (this.#queue.length > 0 || this.#checkpointWaiters.length > 0) {
+        const jobs = this.#queue.splice(0, this.#opts.maxBatch);
+        const waiters = this.#queue.length === 0 ? this.#checkpointWaiters.splice(0) : [];
+        await this.#runIsolating(jobs, waiters);
+      }
+    } finally {
+      this.#running = false;
+      this.#idleResolve?.();
+    }
+  }
+
+  // Run a batch; if the transaction fails as a whole (not a refusal: those are per command), retry its
+  // commands one by one so that only the command that breaks it fails.
+  async #runIsolating(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
+    try {
+      await this.#runBatch(jobs, waiters);
+    } catch (err) {
+      if (jobs.length <= 1) {
+        for (const j of jobs) j.reject(toLedgerError(err));
+        for (const w of waiters) w.reject(toLedgerError(err));
+        return;
+      }
+      for (const job of jobs) {
+        try {
+          await this.#runBatch([job], []);
+        } catch (e) {
+          job.reject(toLedgerError(e));
+        }
+      }
+      if (waiters.length > 0) {
+        try {
+          await this.#runBatch([], waiters);
+        } catch (e) {
+          for (const w of waiters) w.reject(toLedgerError(e));
+        }
+      }
+    }
+  }
+
+  async #runBatch(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
+    const settled: Array<() => void> = [];
+    let committed: { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number } | undefined;
+    try {
+      await this.#db.transaction().execute(async (trx) => {
+        await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
+        const frontier = await this.#loadFrontier(trx);
+        const lastCheckpointSize = this.#lastCheckpointSize;
+
+        // Retries: commands whose idempotency key is already in the log get the first answer.
+        const keys = [...new Set(jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id)))];
+        const existing = new Map<string, { seq: number; type: string; leaf_hash: Uint8Array; recorded: Date; request_hash: Uint8Array }>();
+        if (keys.length > 0) {
+          const rows = await trx
+            .selectFrom('ledger_entry')
+            .select(['id', 'seq', 'type', 'leaf_hash', 'recorded', 'request_hash'])
+            .where('id', 'in', keys)
+            .execute();
+          for (const r of rows) existing.set(r.id, r);
+        }
+
+        // Phase 1, in order: decide each command against the state the earlier ones left.
+        const state = await this.#domain.load(trx, jobs.map((j) => j.command));
+        const recorded = new Date().toISOString();
+        const accepted: { job: Job<S>; draft: EventDraft; dataJson: string; id: string; seq: number }[] = [];
+        const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
+        const duplicates: { job: Job<S>; of: number }[] = [];
+        let nextSeq = frontier.size;
+        for (const job of jobs) {
+          const { command } = job;
+          const id = command.id;
+          if (id !== undefined && !isUuid(id)) {
+            const err = new ValidationError('INVALID_ID', `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`);
+            settled.push(() => job.reject(err));
+            continue;
+          }
+          const prior = id ? existing.get(id) : undefined;
+          const sibling = id ? firstOfKey.get(id) : undefined;
+          if (prior || sibling) {
+            if (!bytesEqual(prior ? prior.request_hash : sibling!.requestHash, command.requestHash)) {
+              const err = new ConflictError(
+                'IDEMPOTENCY_KEY_REUSED',
+                `Request id ${id} was already used for a different request; send a new id for a new request.`,
+                { id },
+              );
+              settled.push(() => job.reject(err));
+            } else if (prior) {
+              const result: AppendResult = {
+                seq: prior.seq,
+                id: id!,
+                type: prior.type,
+                leafHash: toBase64(prior.leaf_hash),
+                recorded: prior.recorded.toISOString(),
+                duplicate: true,
+              };
+              settled.push(() => job.resolve(result));
+            } else {
+              duplicates.push({ job, of: sibling!.index });
+            }
+            continue;
+          }
+          let draft: EventDraft;
+          let dataJson: string;
+          try {
+            draft = command.decide(state);
+            validateDraft(draft);
+            dataJson = canonicalJson(draft.data);
+          } catch (err) {
+            settled.push(() => job.reject(err));
+            continue;
+          }
+          const seq = nextSeq++;
+          const entryId = id ?? uuidv7();
+          if (id) firstOfKey.set(id, { index: accepted.length, requestHash: command.requestHash });
+          accepted.push({ job, draft, dataJson, id: entryId, seq });
+          this.#domain.apply(state, { seq, id: entryId, recorded, draft });
+        }
+
+        // Phase 2: prev links (one query for the subject heads not in memory), bytes, hashes, Merkle nodes.
+        const heads = new Map<string, PrevLink>();
+        await this.#loadSubjectHeads(trx, accepted.flatMap((a) => a.draft.subjects), heads);
+        const entries: SequencedEntry[] = [];
+        const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
+        const subjectRows: { subject: string; seq: number }[] = [];
+        const requestHashes: Uint8Array[] = [];
+        const results: AppendResult[] = [];
+        for (const { job, draft, dataJson, id, seq } of accepted) {
+          const subjects = normalizeSubjects(draft.subjects);
+          const prev: Record<string, PrevLink> = {};
+          for (const s of subjects) {
+            const h = heads.get(s) ?? this.#subjectHeads.get(s);
+            if (h) prev[s] = h;
+          }
+          const envelope: Envelope = {
+            v: 1,
+            seq,
+            id,
+            type: draft.type,
+            time: draft.time,
+            recorded,
+            actor: { sub: draft.actor.sub, role: draft.actor.role, site: draft.actor.site },
+            subjects,
+            prev,
+            data: draft.data,
+          };
+          const bytes = encodeEnvelope(envelope, dataJson);
+          const leaf = leafHash(bytes);
+          frontier.append(leaf, (level, index, hash) => {
+            if (isStoredLevel(level)) nodes.push({ level, idx: index, hash });
+          });
+          const link = { seq, hash: toBase64(leaf) };
+          for (const s of subjects) {
+            heads.set(s, link);
+            subjectRows.push({ subject: s, seq });
+          }
+          entries.push({ envelope, bytes, leafHash: leaf });
+          requestHashes.push(job.command.requestHash);
+          const result: AppendResult = { seq, id, type: draft.type, leafHash: link.hash, recorded, duplicate: false, envelope };
+          results.push(result);
+          settled.push(() => job.resolve(result));
+        }
+        for (const d of duplicates) {
+          const first = results[d.of]!;
+          settled.push(() => d.job.resolve({ ...first, duplicate: true, envelope: undefined }));
+        }
+
+        if (entries.length > 0) {
+          await insertEntries(trx, entries, requestHashes, subjectRows, nodes);
+          await this.#domain.persist(trx, state, entries);
+        }
+
+        // Checkpoint when asked, when enough entries are uncovered, or when the timer said so.
+        let checkpointSize = lastCheckpointSize;
+        const due = frontier.size - Math.max(lastCheckpointSize, 0) >= this.#opts.checkpointEvery;
+        if ((waiters.length > 0 || due) && frontier.size > 0) {
+          const record = await this.#makeCheckpoint(trx, frontier);
+          checkpointSize = record.size;
+          for (const w of waiters) settled.push(() => w.resolve(record));
+        } else if (waiters.length > 0) {
+          const err = new LedgerError('EMPTY_LOG', 'The log is empty: there is nothing to checkpoint yet.');
+          for (const w of waiters) settled.push(() => w.reject(err));
+        }
+        committed = { frontier, heads, checkpointSize };
+      });
+    } catch (err) {
+      // The transaction rolled back: forget what this process believed, re-read it next batch.
+      this.#frontier = undefined;
+      this.#subjectHeads.clear();
+      throw err;
+    }
+    if (committed) {
+      const grew = committed.frontier.size > (this.#frontier?.size ?? 0);
+      this.#frontier = committed.frontier;
+      for (const [s, h] of committed.heads) this.#subjectHeads.set(s, h);
+      this.#trimSubjectCache();
+      if (committed.checkpointSize !== this.#lastCheckpointSize) {
+        this.#lastCheckpointSize = committed.checkpointSize;
+        this.#uncoveredSince = 0;
+      }
+      if (grew && this.#uncoveredSince === 0 && committed.frontier.size > this.#lastCheckpointSize) {
+        this.#uncoveredSince = Date.now();
+      }
+    }
+    for (const s of settled) s();
+  }
+
+  // The frontier for the committed log. If another process appended since our last batch (or we never
+  // looked), rebuild it from stored nodes: O(log n) hashes, one query.
+  async #loadFrontier(trx: Transaction<Database>): Promise<MerkleFrontier> {
+    const { rows } = await sql<{ size: number; checkpoint: number | null }>`
+      SELECT coalesce((SELECT seq + 1 FROM ledger_entry ORDER BY seq DESC LIMIT 1), 0) AS size,
+             (SELECT size FROM ledger_checkpoint ORDER BY size DESC LIMIT 1) AS checkpoint
+    `.execute(trx);
+    const size = Number(rows[0]?.size ?? 0);
+    const known = this.#frontier;
+    if (known && known.size === size) {
+      this.#lastCheckpointSize = Math.max(this.#lastCheckpointSize, rows[0]?.checkpoint ?? -1);
+      return known.clone();
+    }
+    this.#subjectHeads.clear();
+    this.#lastCheckpointSize = rows[0]?.checkpoint ?? -1;
+    const hashes = await fetchNodeHashes(trx, subtreesOfPrefix(size));
+    return MerkleFrontier.fromSubtrees(size, hashes);
+  }
+
+  // Fill `heads` with the last (seq, hash) of each subject not yet known in this batch or the cache.
+  async #loadSubjectHeads(trx: Transaction<Database>, subjects: readonly string[], heads: Map<string, PrevLink>): Promise<void> {
+    const missing = [...new Set(subjects)].filter((s) => !this.#subjectHeads.has(s));
+    if (missing.length === 0) return;
+    const { rows } = await sql<{ subject: string; seq: number; leaf_hash: Uint8Array }>`
+      SELECT u.subject, l.seq, l.leaf_hash
+      FROM unnest(${missing}::text[]) AS u(subject)
+      CROSS JOIN LATERAL (
+        SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+        WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
+      ) l
+    `.execute(trx);
+    for (const r of rows) heads.set(r.subject, { seq: Number(r.seq), hash: toBase64(r.leaf_hash) });
+  }
+
+  #trimSubjectCache(): void {
+    const excess = this.#subjectHeads.size - this.#opts.subjectCacheSize;
+    if (excess <= 0) return;
+    // Drop the oldest tenth (Map keeps insertion order); they are re-read from the database when needed.
+    let n = excess + Math.floor(this.#opts.subjectCacheSize / 10);
+    for (const k of this.#subjectHeads.keys()) {
+      if (n-- <= 0) break;
+      this.#subjectHeads.delete(k);
+    }
+  }
+
+  async #makeCheckpoint(trx: Transaction<Database>, frontier: MerkleFrontier): Promise<CheckpointRecord> {
+    const root = frontier.root();
+    const jws = await this.#opts.signer.sign({ origin: this.#opts.origin, size: frontier.size, root });
+    await trx
+      .insertInto('ledger_checkpoint')
+      .values({ size: frontier.size, root, kid: this.#opts.signer.kid, jws })
+      .onConflict((oc) => oc.column('size').doNothing())
+      .execute();
+    const row = await trx
+      .selectFrom('ledger_checkpoint')
+      .select(['size', 'root', 'kid', 'jws'])
+      .where('size', '=', frontier.size)
+      .executeTakeFirstOrThrow();
+    return { size: row.size, root: toBase64(row.root), kid: row.kid, jws: row.jws };
+  }
+}
+
+async function insertEntries(
+  trx: Transaction<Database>,
+  entries: readonly SequencedEntry[],
+  requestHashes: readonly Uint8Array[],
+  subjects: readonly { subject: string; seq: number }[],
+  nodes: readonly { level: number; idx: number; hash: Uint8Array }[],
+): Promise<void> {
+  // One statement for the whole batch: entries, subject index and Merkle nodes.
+  await sql`
+    WITH e AS (
+      INSERT INTO ledger_entry (seq, id, type, leaf_hash, body, recorded, request_hash)
+      SELECT * FROM unnest(
+        ${entries.map((e) => e.envelope.seq)}::bigint[], ${entries.map((e) => e.envelope.id)}::uuid[],
+        ${entries.map((e) => e.envelope.type)}::text[], ${entries.map((e) => e.leafHash)}::bytea[],
+        ${entries.map((e) => e.bytes)}::bytea[], ${entries.map((e) => e.envelope.recorded)}::timestamptz[],
+        ${requestHashes}::bytea[])
+    ), s AS (
+      INSERT INTO ledger_subject (subject, seq)
+      SELECT * FROM unnest(${subjects.map((s) => s.subject)}::text[], ${subjects.map((s) => s.seq)}::bigint[])
+    )
+    INSERT INTO merkle_node (level, idx, hash)
+    SELECT * FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.idx)}::bigint[],
+                         ${nodes.map((n) => n.hash)}::bytea[])
+  `.execute(trx);
+}
+
+function toLedgerError(err: unknown): unknown {
+  if (err instanceof LedgerError) return err;
+  return err;
+}
