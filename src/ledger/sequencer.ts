@@ -115,7 +115,7 @@ export const rawDomain: Domain<undefined> = {
 export function rawCommand(draft: EventDraft, id?: string): Command<undefined> {
   return {
     id,
-    requestHash: sha256(canonicalBytes({ kind: 'raw', ...draft } as never)),
+    requestHash: requestHashOf({ kind: 'raw', ...draft }),
     decide: () => draft,
   };
 }
@@ -505,6 +505,15 @@ async function insertEntries(
     SELECT * FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.idx)}::bigint[],
                          ${nodes.map((n) => n.hash)}::bytea[])
   `.execute(trx);
+}
+
+/** Hash of a request, for idempotency; a request that cannot be canonicalized is refused later by decide. */
+export function requestHashOf(request: unknown): Uint8Array {
+  try {
+    return sha256(canonicalBytes(request));
+  } catch {
+    return sha256(new TextEncoder().encode(JSON.stringify(request) ?? ''));
+  }
 }
 
 function toLedgerError(err: unknown): unknown {
