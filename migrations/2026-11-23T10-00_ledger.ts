@@ -2,7 +2,13 @@
 // public keys that signed them. All of it is append-only, enforced by trigger and by the application role's grants.
 import { type Kysely, sql } from 'kysely';
 
-export const LOG_TABLES = ['ledger_entry', 'ledger_subject', 'merkle_node', 'ledger_checkpoint', 'signing_key'];
+export const LOG_TABLES = [
+  'ledger_entry',
+  'ledger_subject',
+  'merkle_node',
+  'ledger_checkpoint',
+  'signing_key',
+];
 
 export async function up(db: Kysely<any>): Promise<void> {
   await sql`

@@ -18,7 +18,8 @@ const int = (description: string, def: number, min: number, max: number): Variab
   description,
   default: String(def),
   parse: (raw) => {
-    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`must be an integer from ${min} to ${max}`);
+    if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max)
+      throw new Error(`must be an integer from ${min} to ${max}`);
     return Number(raw);
   },
 });
@@ -34,15 +35,35 @@ const bool = (description: string, def: boolean): Variable<boolean> => ({
 export const VARIABLES = {
   DATABASE_URL: text('PostgreSQL URL (postgres://…). Absent: embedded PGlite under DATA_DIR.'),
   DATA_DIR: text('Directory of the embedded database and of the dev signing key.', './.motor-ledger'),
-  DATABASE_ROLE: text('Role to SET on every connection, e.g. motor_ledger_app (INSERT and SELECT only on the log).'),
+  DATABASE_ROLE: text(
+    'Role to SET on every connection, e.g. motor_ledger_app (INSERT and SELECT only on the log).',
+  ),
   DATABASE_POOL_SIZE: int('Connections in the PostgreSQL pool.', 10, 1, 200),
-  MIGRATE_ON_START: bool('Apply pending migrations when the server starts (needs a role that owns the schema).', true),
+  MIGRATE_ON_START: bool(
+    'Apply pending migrations when the server starts (needs a role that owns the schema).',
+    true,
+  ),
   PORT: int('HTTP port.', 3000, 0, 65535),
   HOST: text('HTTP listen address.', '127.0.0.1'),
-  LEDGER_ORIGIN: text('Checkpoint origin line: names this log in every signed checkpoint.', 'motor-ledger.local/cleon-dieppe'),
-  SIGNING_KEY_FILE: text('Private Ed25519 JWK that signs checkpoints. Absent: a dev key is made under DATA_DIR.'),
-  CHECKPOINT_EVERY: int('Sign a checkpoint when this many entries are not yet covered by one.', 1000, 1, 10_000_000),
-  CHECKPOINT_INTERVAL_MS: int('…or when the oldest uncovered entry is this old (ms; 0 = only by count).', 5000, 0, 86_400_000),
+  LEDGER_ORIGIN: text(
+    'Checkpoint origin line: names this log in every signed checkpoint.',
+    'motor-ledger.local/cleon-dieppe',
+  ),
+  SIGNING_KEY_FILE: text(
+    'Private Ed25519 JWK that signs checkpoints. Absent: a dev key is made under DATA_DIR.',
+  ),
+  CHECKPOINT_EVERY: int(
+    'Sign a checkpoint when this many entries are not yet covered by one.',
+    1000,
+    1,
+    10_000_000,
+  ),
+  CHECKPOINT_INTERVAL_MS: int(
+    '…or when the oldest uncovered entry is this old (ms; 0 = only by count).',
+    5000,
+    0,
+    86_400_000,
+  ),
   LOG_LEVEL: text('fatal, error, warn, info, debug, trace or silent.', 'info'),
 } as const;
 

@@ -1,20 +1,17 @@
 #!/usr/bin/env node
 // The motor-ledger command: serve, migrate, export, verify, keygen. Configuration comes from the environment
 // (src/config.ts); exit codes: 0 ok, 1 verification failed or refused, 2 usage or configuration error.
-import { createWriteStream, writeFileSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import { Readable } from 'node:stream';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { LedgerError } from '../core/errors.js';
-import { VerificationError } from '../core/verifier.js';
+import { VerificationError, type VerifySummary } from '../core/verifier.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
 import { buildApp } from '../http/app.js';
 import { openLedger } from '../ledger/ledger.js';
-import { listCheckpoints, streamEntries } from '../ledger/reader.js';
-import { generateSigningJwk, readJwks, signerFromJwk } from '../ledger/signing.js';
+import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
+import { exportLedger } from '../verify/export.js';
 import { verifyDatabase, verifyExport } from '../verify/verify.js';
 import { progress } from './progress.js';
 
@@ -30,7 +27,9 @@ program
     const config = loadConfig();
     const ledger = await openLedger({ config });
     if (ledger.devKeyCreated) {
-      warn(`A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`);
+      warn(
+        `A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`,
+      );
     }
     const app = await buildApp({ ledger, logger: { level: config.LOG_LEVEL ?? 'info' } });
     const shutdown = async (signal: string) => {
@@ -42,7 +41,9 @@ program
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
     await app.listen({ port: config.PORT, host: config.HOST ?? '127.0.0.1' });
-    app.log.info(`motor-ledger on ${ledger.handle.location}; OpenAPI at http://${config.HOST}:${config.PORT}/docs`);
+    app.log.info(
+      `motor-ledger on ${ledger.handle.location}; OpenAPI at http://${config.HOST}:${config.PORT}/docs`,
+    );
   });
 
 program
@@ -69,25 +70,10 @@ program
     const ledger = await openLedger({ config });
     try {
       if (opts.checkpoint) await ledger.sequencer.checkpoint().catch(() => undefined);
-      const db = ledger.handle.db;
-      await mkdir(opts.out, { recursive: true });
       const bar = progress('export');
-      let n = 0;
-      const lines = Readable.from(
-        (async function* () {
-          for await (const e of streamEntries(db)) {
-            yield Buffer.concat([e.body, NEWLINE]);
-            if (++n % 10_000 === 0) bar.update(n, undefined);
-          }
-        })(),
-      );
-      await pipeline(lines, createWriteStream(join(opts.out, 'entries.ndjson')));
-      bar.update(n, n);
+      const counts = await exportLedger(ledger.handle.db, opts.out, (n) => bar.update(n, undefined));
       bar.stop();
-      const checkpoints = await listCheckpoints(db, -1, Number.MAX_SAFE_INTEGER);
-      writeFileSync(join(opts.out, 'checkpoints.jws'), checkpoints.map((c) => `${c.jws}\n`).join(''));
-      writeFileSync(join(opts.out, 'jwks.json'), `${JSON.stringify(await readJwks(db), null, 2)}\n`);
-      console.log(`Exported ${n} entries and ${checkpoints.length} checkpoints to ${opts.out}`);
+      console.log(`Exported ${counts.entries} entries and ${counts.checkpoints} checkpoints to ${opts.out}`);
     } finally {
       await ledger.close();
     }
@@ -102,45 +88,52 @@ program
   .option('--jwks <file>', 'JWKS of the checkpoint signers')
   .option('--db', 'verify the live database given by DATABASE_URL (or the embedded one)')
   .addOption(new Option('--no-strict', 'do not require each entry to be exactly RFC 8785'))
-  .action(async (dir: string | undefined, opts: { entries?: string; checkpoints?: string; jwks?: string; db?: boolean; strict: boolean }) => {
-    const bar = progress('verify');
-    const onProgress = (done: number, total: number | undefined) => bar.update(done, total);
-    try {
-      let summary;
-      if (opts.db) {
-        const config = loadConfig();
-        const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
-        try {
-          summary = await verifyDatabase(handle.db, { onProgress, strictCanonical: opts.strict });
-        } finally {
-          await handle.close();
+  .action(
+    async (
+      dir: string | undefined,
+      opts: { entries?: string; checkpoints?: string; jwks?: string; db?: boolean; strict: boolean },
+    ) => {
+      const bar = progress('verify');
+      const onProgress = (done: number, total: number | undefined) => bar.update(done, total);
+      try {
+        let summary: VerifySummary;
+        if (opts.db) {
+          const config = loadConfig();
+          const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
+          try {
+            summary = await verifyDatabase(handle.db, { onProgress, strictCanonical: opts.strict });
+          } finally {
+            await handle.close();
+          }
+        } else {
+          const base = dir ?? '.';
+          summary = await verifyExport(
+            {
+              entries: opts.entries ?? join(base, 'entries.ndjson'),
+              checkpoints: opts.checkpoints ?? join(base, 'checkpoints.jws'),
+              jwks: opts.jwks ?? join(base, 'jwks.json'),
+            },
+            { onProgress, strictCanonical: opts.strict },
+          );
         }
-      } else {
-        const base = dir ?? '.';
-        summary = await verifyExport(
-          {
-            entries: opts.entries ?? join(base, 'entries.ndjson'),
-            checkpoints: opts.checkpoints ?? join(base, 'checkpoints.jws'),
-            jwks: opts.jwks ?? join(base, 'jwks.json'),
-          },
-          { onProgress, strictCanonical: opts.strict },
+        bar.stop();
+        console.log(
+          `OK: ${summary.entries} entries, ${summary.checkpointsVerified} signed checkpoints verified, root ${summary.root}` +
+            (summary.uncovered > 0
+              ? `; ${summary.uncovered} entries after the last checkpoint are not yet signed`
+              : ''),
         );
+      } catch (err) {
+        bar.stop();
+        if (err instanceof VerificationError) {
+          console.error(`FAILED at seq ${err.seq} [${err.code}]: ${err.message}`);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
       }
-      bar.stop();
-      console.log(
-        `OK: ${summary.entries} entries, ${summary.checkpointsVerified} signed checkpoints verified, root ${summary.root}` +
-          (summary.uncovered > 0 ? `; ${summary.uncovered} entries after the last checkpoint are not yet signed` : ''),
-      );
-    } catch (err) {
-      bar.stop();
-      if (err instanceof VerificationError) {
-        console.error(`FAILED at seq ${err.seq} [${err.code}]: ${err.message}`);
-        process.exitCode = 1;
-        return;
-      }
-      throw err;
-    }
-  });
+    },
+  );
 
 program
   .command('keygen')
@@ -151,8 +144,6 @@ program
     writeFileSync(file, `${JSON.stringify(jwk)}\n`, { mode: 0o600, flag: 'wx' });
     console.log(`kid ${(await signerFromJwk(jwk)).kid} written to ${file}`);
   });
-
-const NEWLINE = Buffer.from('\n');
 
 function warn(message: string): void {
   const line = '!'.repeat(Math.min(message.length + 4, 100));

@@ -42,7 +42,9 @@ export function progress(label: string, unit = 'entries'): Progress {
       if (now - last < 5000 && done !== total) return;
       last = now;
       const rate = Math.round(done / Math.max((now - started) / 1000, 0.001));
-      process.stderr.write(`${label}: ${done}${total !== undefined ? `/${total}` : ''} ${unit} (${rate}/s)\n`);
+      process.stderr.write(
+        `${label}: ${done}${total !== undefined ? `/${total}` : ''} ${unit} (${rate}/s)\n`,
+      );
     },
     stop() {},
   };

@@ -26,7 +26,8 @@ export class CheckpointError extends LedgerError {}
  * @example formatCheckpoint({ origin: 'cleon-dieppe.example/ledger', size: 3, root })
  */
 export function formatCheckpoint(body: CheckpointBody): string {
-  if (!isValidOrigin(body.origin)) throw new CheckpointError('INVALID_ORIGIN', `Origin "${body.origin}" is not valid.`);
+  if (!isValidOrigin(body.origin))
+    throw new CheckpointError('INVALID_ORIGIN', `Origin "${body.origin}" is not valid.`);
   return `${body.origin}\n${body.size}\n${toBase64(body.root)}\n`;
 }
 
@@ -39,11 +40,17 @@ export function isValidOrigin(origin: string): boolean {
 export function parseCheckpoint(text: string): CheckpointBody {
   const lines = text.split('\n');
   if (lines.length < 4 || lines[lines.length - 1] !== '') {
-    throw new CheckpointError('MALFORMED_CHECKPOINT', 'Checkpoint body must be origin, size and root lines, each ending in a newline.');
+    throw new CheckpointError(
+      'MALFORMED_CHECKPOINT',
+      'Checkpoint body must be origin, size and root lines, each ending in a newline.',
+    );
   }
   const [origin = '', sizeText = '', rootText = ''] = lines;
   if (!/^(0|[1-9][0-9]{0,15})$/.test(sizeText)) {
-    throw new CheckpointError('MALFORMED_CHECKPOINT', `Checkpoint size "${sizeText}" is not a decimal integer.`);
+    throw new CheckpointError(
+      'MALFORMED_CHECKPOINT',
+      `Checkpoint size "${sizeText}" is not a decimal integer.`,
+    );
   }
   let root: Uint8Array;
   try {
@@ -51,7 +58,8 @@ export function parseCheckpoint(text: string): CheckpointBody {
   } catch {
     throw new CheckpointError('MALFORMED_CHECKPOINT', 'Checkpoint root is not base64.');
   }
-  if (root.length !== 32) throw new CheckpointError('MALFORMED_CHECKPOINT', 'Checkpoint root is not 32 bytes.');
+  if (root.length !== 32)
+    throw new CheckpointError('MALFORMED_CHECKPOINT', 'Checkpoint root is not 32 bytes.');
   return { origin, size: Number(sizeText), root };
 }
 
@@ -69,14 +77,18 @@ export async function verifyCheckpointWith(
   try {
     result = await compactVerify(jws, keys, { algorithms: [CHECKPOINT_ALG] });
   } catch (err) {
-    const reason = (err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY'
-      ? 'it was signed by a key that is not in the JWKS'
-      : `its signature does not verify (${(err as Error).message})`;
+    const reason =
+      (err as { code?: string }).code === 'ERR_JWKS_NO_MATCHING_KEY'
+        ? 'it was signed by a key that is not in the JWKS'
+        : `its signature does not verify (${(err as Error).message})`;
     throw new CheckpointError('BAD_CHECKPOINT_SIGNATURE', `Checkpoint refused: ${reason}.`);
   }
   const { protectedHeader } = result;
   if (protectedHeader.typ !== CHECKPOINT_TYP) {
-    throw new CheckpointError('BAD_CHECKPOINT_SIGNATURE', `Checkpoint JWS typ is "${protectedHeader.typ}", expected ${CHECKPOINT_TYP}.`);
+    throw new CheckpointError(
+      'BAD_CHECKPOINT_SIGNATURE',
+      `Checkpoint JWS typ is "${protectedHeader.typ}", expected ${CHECKPOINT_TYP}.`,
+    );
   }
   const body = parseCheckpoint(utf8Decode(result.payload));
   return { ...body, kid: protectedHeader.kid ?? '', jws };

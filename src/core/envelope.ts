@@ -68,7 +68,10 @@ export function isRfc3339Utc(s: string): boolean {
  */
 export function validateDraft(draft: EventDraft): void {
   if (typeof draft.type !== 'string' || !TYPE_RE.test(draft.type)) {
-    throw new ValidationError('INVALID_EVENT', `Event type "${String(draft.type)}" is not of the form "motor.produced".`);
+    throw new ValidationError(
+      'INVALID_EVENT',
+      `Event type "${String(draft.type)}" is not of the form "motor.produced".`,
+    );
   }
   if (typeof draft.time !== 'string' || !isRfc3339Utc(draft.time)) {
     throw new ValidationError(
@@ -81,7 +84,10 @@ export function validateDraft(draft: EventDraft): void {
     throw new ValidationError('INVALID_EVENT', 'Event actor must have string sub, role and site.');
   }
   if (!Array.isArray(draft.subjects) || draft.subjects.length === 0) {
-    throw new ValidationError('INVALID_EVENT', 'An event needs at least one subject such as "motor:7DL-000123".');
+    throw new ValidationError(
+      'INVALID_EVENT',
+      'An event needs at least one subject such as "motor:7DL-000123".',
+    );
   }
   for (const s of draft.subjects) {
     if (typeof s !== 'string' || !SUBJECT_RE.test(s)) {

@@ -4,9 +4,8 @@
 // The same code runs offline on an export, against a live database, and in a browser.
 import { canonicalJson } from './canonical.js';
 import type { VerifiedCheckpoint } from './checkpoint.js';
-import { fromBase64, toBase64, utf8Decode } from './encoding.js';
+import { bytesEqual, fromBase64, toBase64, utf8Decode } from './encoding.js';
 import { LedgerError } from './errors.js';
-import { bytesEqual } from './encoding.js';
 import { leafHash, MerkleFrontier } from './merkle.js';
 import { hashPrefix, SubjectHeads } from './subject-heads.js';
 
@@ -59,7 +58,11 @@ export class LogVerifier {
     for (let i = 0; i < sorted.length; i++) {
       const c = sorted[i]!;
       if (c.origin !== origin) {
-        throw new VerificationError('WRONG_ORIGIN', c.size, `Checkpoint of size ${c.size} is for log "${c.origin}", not "${origin}".`);
+        throw new VerificationError(
+          'WRONG_ORIGIN',
+          c.size,
+          `Checkpoint of size ${c.size} is for log "${c.origin}", not "${origin}".`,
+        );
       }
       const prev = sorted[i - 1];
       if (prev && prev.size === c.size && !bytesEqual(prev.root, c.root)) {
@@ -106,7 +109,11 @@ export class LogVerifier {
     if (e.seq !== seq) {
       const found = typeof e.seq === 'number' ? e.seq : NaN;
       if (found > seq) {
-        throw new VerificationError('MISSING_ENTRY', seq, `Entry ${seq} is missing: the entry in its place says seq ${found}.`);
+        throw new VerificationError(
+          'MISSING_ENTRY',
+          seq,
+          `Entry ${seq} is missing or out of order: the entry in its place says seq ${found}.`,
+        );
       }
       throw new VerificationError(
         'REORDERED_ENTRY',
@@ -125,19 +132,33 @@ export class LogVerifier {
   #checkLinks(seq: number, e: Parsed, leaf: Uint8Array): void {
     const subjects = e.subjects;
     const prev = e.prev;
-    if (!Array.isArray(subjects) || subjects.length === 0 || prev === null || typeof prev !== 'object' || Array.isArray(prev)) {
+    if (
+      !Array.isArray(subjects) ||
+      subjects.length === 0 ||
+      prev === null ||
+      typeof prev !== 'object' ||
+      Array.isArray(prev)
+    ) {
       throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq} lacks subjects or prev.`);
     }
     const links = prev as Record<string, { seq?: unknown; hash?: unknown }>;
     for (const key of Object.keys(links)) {
       if (!subjects.includes(key)) {
-        throw new VerificationError('BROKEN_PREV_LINK', seq, `Entry ${seq} links a previous entry of ${key}, which is not one of its subjects.`);
+        throw new VerificationError(
+          'BROKEN_PREV_LINK',
+          seq,
+          `Entry ${seq} links a previous entry of ${key}, which is not one of its subjects.`,
+        );
       }
     }
     for (let i = 0; i < subjects.length; i++) {
       const s = subjects[i];
       if (typeof s !== 'string' || (i > 0 && !(subjects[i - 1] < s))) {
-        throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq}: subjects must be distinct strings in sorted order.`);
+        throw new VerificationError(
+          'MALFORMED_ENTRY',
+          seq,
+          `Entry ${seq}: subjects must be distinct strings in sorted order.`,
+        );
       }
       const expected = this.#heads.get(s);
       const link = links[s];
@@ -168,7 +189,11 @@ export class LogVerifier {
         try {
           linked = fromBase64(link.hash);
         } catch {
-          throw new VerificationError('BROKEN_PREV_LINK', seq, `Entry ${seq}: the prev hash for ${s} is not base64.`);
+          throw new VerificationError(
+            'BROKEN_PREV_LINK',
+            seq,
+            `Entry ${seq}: the prev hash for ${s} is not base64.`,
+          );
         }
         const [a, b] = hashPrefix(linked);
         if (linked.length !== 32 || a !== expected.hashPrefix[0] || b !== expected.hashPrefix[1]) {

@@ -2,7 +2,14 @@
 // directory. Both sit behind the same Kysely interface and run the same migrations and code paths.
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { CompiledQuery, Kysely, type Migration, type MigrationProvider, Migrator, PostgresDialect } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  type Migration,
+  type MigrationProvider,
+  Migrator,
+  PostgresDialect,
+} from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
 import { LedgerError } from '../core/errors.js';
@@ -95,10 +102,7 @@ export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new LedgerError(
-      'MIGRATION_FAILED',
-      `Migration ${failed} failed: ${(error as Error).message}`,
-    );
+    throw new LedgerError('MIGRATION_FAILED', `Migration ${failed} failed: ${(error as Error).message}`);
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

@@ -28,14 +28,17 @@ export async function buildApp<S>(options: AppOptions<S>): Promise<FastifyInstan
     void reply.status(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).type('application/problem+json').send({
-      type: 'https://motor-ledger.dev/problems/route-not-found',
-      title: 'Not found',
-      status: 404,
-      code: 'ROUTE_NOT_FOUND',
-      detail: `There is no ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`,
-      instance: request.url,
-    });
+    void reply
+      .status(404)
+      .type('application/problem+json')
+      .send({
+        type: 'https://motor-ledger.dev/problems/route-not-found',
+        title: 'Not found',
+        status: 404,
+        code: 'ROUTE_NOT_FOUND',
+        detail: `There is no ${request.method} ${request.url.split('?')[0]}; see /docs for the API.`,
+        instance: request.url,
+      });
   });
 
   await app.register(swagger, {

@@ -92,7 +92,8 @@ function internal(instance?: string): Problem {
     title: 'Internal error',
     status: 500,
     code: 'INTERNAL',
-    detail: 'The ledger hit an unexpected error; nothing was acknowledged. Retry with the same id, or report it with the time.',
+    detail:
+      'The ledger hit an unexpected error; nothing was acknowledged. Retry with the same id, or report it with the time.',
     ...(instance ? { instance } : {}),
   };
 }

@@ -16,5 +16,12 @@ export const Problem = Type.Object(
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { ...Problem, description: 'problem+json' }]));
 
-export const Seq = Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER - 1, description: '0-based entry index' });
-export const Base64Hash = Type.String({ description: 'base64 SHA-256', examples: ['bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0='] });
+export const Seq = Type.Integer({
+  minimum: 0,
+  maximum: Number.MAX_SAFE_INTEGER - 1,
+  description: '0-based entry index',
+});
+export const Base64Hash = Type.String({
+  description: 'base64 SHA-256',
+  examples: ['bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0='],
+});

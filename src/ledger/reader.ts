@@ -35,28 +35,53 @@ export interface CheckpointView {
 
 /** Number of entries committed to the log. */
 export async function logSize(db: Kysely<Database>): Promise<number> {
-  const row = await db.selectFrom('ledger_entry').select('seq').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('ledger_entry')
+    .select('seq')
+    .orderBy('seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? Number(row.seq) + 1 : 0;
 }
 
 /** The stored canonical bytes of one entry. */
-export async function readEntry(db: Kysely<Database>, seq: number): Promise<{ body: Uint8Array; leafHash: Uint8Array }> {
-  const row = await db.selectFrom('ledger_entry').select(['body', 'leaf_hash']).where('seq', '=', seq).executeTakeFirst();
+export async function readEntry(
+  db: Kysely<Database>,
+  seq: number,
+): Promise<{ body: Uint8Array; leafHash: Uint8Array }> {
+  const row = await db
+    .selectFrom('ledger_entry')
+    .select(['body', 'leaf_hash'])
+    .where('seq', '=', seq)
+    .executeTakeFirst();
   if (!row) {
     const size = await logSize(db);
-    throw new NotFoundError('ENTRY_NOT_FOUND', `There is no entry ${seq}: the log holds entries 0 to ${size - 1}.`, { seq, size });
+    throw new NotFoundError(
+      'ENTRY_NOT_FOUND',
+      `There is no entry ${seq}: the log holds entries 0 to ${size - 1}.`,
+      { seq, size },
+    );
   }
   return { body: row.body, leafHash: row.leaf_hash };
 }
 
 /** The newest checkpoint, or undefined on an empty log. */
 export async function latestCheckpoint(db: Kysely<Database>): Promise<CheckpointView | undefined> {
-  const row = await db.selectFrom('ledger_checkpoint').selectAll().orderBy('size', 'desc').limit(1).executeTakeFirst();
+  const row = await db
+    .selectFrom('ledger_checkpoint')
+    .selectAll()
+    .orderBy('size', 'desc')
+    .limit(1)
+    .executeTakeFirst();
   return row ? toView(row) : undefined;
 }
 
 /** Checkpoints in size order, starting after `afterSize`. */
-export async function listCheckpoints(db: Kysely<Database>, afterSize = -1, limit = 1000): Promise<CheckpointView[]> {
+export async function listCheckpoints(
+  db: Kysely<Database>,
+  afterSize = -1,
+  limit = 1000,
+): Promise<CheckpointView[]> {
   const rows = await db
     .selectFrom('ledger_checkpoint')
     .selectAll()
@@ -67,8 +92,20 @@ export async function listCheckpoints(db: Kysely<Database>, afterSize = -1, limi
   return rows.map(toView);
 }
 
-function toView(row: { size: number; root: Uint8Array; kid: string; jws: string; created: Date }): CheckpointView {
-  return { size: Number(row.size), root: toBase64(row.root), kid: row.kid, jws: row.jws, created: row.created.toISOString() };
+function toView(row: {
+  size: number;
+  root: Uint8Array;
+  kid: string;
+  jws: string;
+  created: Date;
+}): CheckpointView {
+  return {
+    size: Number(row.size),
+    root: toBase64(row.root),
+    kid: row.kid,
+    jws: row.jws,
+    created: row.created.toISOString(),
+  };
 }
 
 /**
@@ -76,15 +113,22 @@ function toView(row: { size: number; root: Uint8Array; kid: string; jws: string;
  * it, else the whole log).
  * @example const p = await inclusionProof(db, 42); verifyInclusion(p.leafIdx, p.treeSize, leafHash, p.proof, root);
  */
-export async function inclusionProof(db: Kysely<Database>, seq: number, treeSize?: number): Promise<InclusionProof> {
+export async function inclusionProof(
+  db: Kysely<Database>,
+  seq: number,
+  treeSize?: number,
+): Promise<InclusionProof> {
   const size = await logSize(db);
-  let checkpoint: string | undefined;
   if (treeSize === undefined) {
     const cp = await latestCheckpoint(db);
     treeSize = cp && cp.size > seq ? cp.size : size;
   }
   if (treeSize > size) {
-    throw new ValidationError('TREE_SIZE_BEYOND_LOG', `treeSize ${treeSize} is beyond the log, which holds ${size} entries.`, { treeSize, size });
+    throw new ValidationError(
+      'TREE_SIZE_BEYOND_LOG',
+      `treeSize ${treeSize} is beyond the log, which holds ${size} entries.`,
+      { treeSize, size },
+    );
   }
   if (seq >= treeSize) {
     throw new ValidationError(
@@ -96,21 +140,45 @@ export async function inclusionProof(db: Kysely<Database>, seq: number, treeSize
     );
   }
   const ranges = inclusionProofRanges(seq, treeSize);
-  const hashes = await computeRangeHashes([[seq, seq + 1], [0, treeSize], ...ranges], (nodes) => fetchNodeHashes(db, nodes));
+  const hashes = await computeRangeHashes([[seq, seq + 1], [0, treeSize], ...ranges], (nodes) =>
+    fetchNodeHashes(db, nodes),
+  );
   const [leaf, root, ...proof] = hashes;
-  const cp = await db.selectFrom('ledger_checkpoint').select('jws').where('size', '=', treeSize).executeTakeFirst();
-  checkpoint = cp?.jws;
-  return { leafIdx: seq, treeSize, leafHash: toBase64(leaf!), proof: proof.map(toBase64), root: toBase64(root!), checkpoint };
+  const cp = await db
+    .selectFrom('ledger_checkpoint')
+    .select('jws')
+    .where('size', '=', treeSize)
+    .executeTakeFirst();
+  const checkpoint = cp?.jws;
+  return {
+    leafIdx: seq,
+    treeSize,
+    leafHash: toBase64(leaf!),
+    proof: proof.map(toBase64),
+    root: toBase64(root!),
+    checkpoint,
+  };
 }
 
 /** Consistency proof between the trees of `size1` and `size2` entries (RFC 9162 §2.1.4). */
-export async function consistencyProof(db: Kysely<Database>, size1: number, size2: number): Promise<ConsistencyProof> {
+export async function consistencyProof(
+  db: Kysely<Database>,
+  size1: number,
+  size2: number,
+): Promise<ConsistencyProof> {
   const size = await logSize(db);
   if (size2 > size) {
-    throw new ValidationError('TREE_SIZE_BEYOND_LOG', `to=${size2} is beyond the log, which holds ${size} entries.`, { to: size2, size });
+    throw new ValidationError(
+      'TREE_SIZE_BEYOND_LOG',
+      `to=${size2} is beyond the log, which holds ${size} entries.`,
+      { to: size2, size },
+    );
   }
   if (size1 < 1 || size1 > size2) {
-    throw new ValidationError('BAD_PROOF_RANGE', `Ask for 1 <= from <= to; got from=${size1}, to=${size2}.`, { from: size1, to: size2 });
+    throw new ValidationError('BAD_PROOF_RANGE', `Ask for 1 <= from <= to; got from=${size1}, to=${size2}.`, {
+      from: size1,
+      to: size2,
+    });
   }
   const ranges = consistencyProofRanges(size1, size2);
   const [root1, root2, ...proof] = await computeRangeHashes([[0, size1], [0, size2], ...ranges], (nodes) =>

@@ -163,7 +163,10 @@ export class Sequencer<S = undefined> {
    * @example const { seq, leafHash } = await sequencer.append(rawCommand(draft));
    */
   append(command: Command<S>): Promise<AppendResult> {
-    if (this.#closed) return Promise.reject(new UnavailableError('SHUTTING_DOWN', 'The ledger is shutting down; retry on another instance.'));
+    if (this.#closed)
+      return Promise.reject(
+        new UnavailableError('SHUTTING_DOWN', 'The ledger is shutting down; retry on another instance.'),
+      );
     return new Promise<AppendResult>((resolve, reject) => {
       this.#queue.push({ command, resolve, reject });
       this.#kick();
@@ -197,7 +200,11 @@ export class Sequencer<S = undefined> {
 
   #onTimer(): void {
     const size = this.#frontier?.size ?? 0;
-    if (size > this.#lastCheckpointSize && this.#uncoveredSince > 0 && Date.now() - this.#uncoveredSince >= this.#opts.checkpointIntervalMs) {
+    if (
+      size > this.#lastCheckpointSize &&
+      this.#uncoveredSince > 0 &&
+      Date.now() - this.#uncoveredSince >= this.#opts.checkpointIntervalMs
+    ) {
       this.checkpoint().catch(() => {});
     }
   }
@@ -255,7 +262,9 @@ export class Sequencer<S = undefined> {
 
   async #runBatch(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
     const settled: Array<() => void> = [];
-    let committed: { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number } | undefined;
+    let committed:
+      | { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number }
+      | undefined;
     try {
       await this.#db.transaction().execute(async (trx) => {
         await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
@@ -263,8 +272,15 @@ export class Sequencer<S = undefined> {
         const lastCheckpointSize = this.#lastCheckpointSize;
 
         // Retries: commands whose idempotency key is already in the log get the first answer.
-        const keys = [...new Set(jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id)))];
-        const existing = new Map<string, { seq: number; type: string; leaf_hash: Uint8Array; recorded: Date; request_hash: Uint8Array }>();
+        const keys = [
+          ...new Set(
+            jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id)),
+          ),
+        ];
+        const existing = new Map<
+          string,
+          { seq: number; type: string; leaf_hash: Uint8Array; recorded: Date; request_hash: Uint8Array }
+        >();
         if (keys.length > 0) {
           const rows = await trx
             .selectFrom('ledger_entry')
@@ -275,7 +291,10 @@ export class Sequencer<S = undefined> {
         }
 
         // Phase 1, in order: decide each command against the state the earlier ones left.
-        const state = await this.#domain.load(trx, jobs.map((j) => j.command));
+        const state = await this.#domain.load(
+          trx,
+          jobs.map((j) => j.command),
+        );
         const recorded = new Date().toISOString();
         const accepted: { job: Job<S>; draft: EventDraft; dataJson: string; id: string; seq: number }[] = [];
         const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
@@ -285,7 +304,10 @@ export class Sequencer<S = undefined> {
           const { command } = job;
           const id = command.id;
           if (id !== undefined && !isUuid(id)) {
-            const err = new ValidationError('INVALID_ID', `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`);
+            const err = new ValidationError(
+              'INVALID_ID',
+              `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`,
+            );
             settled.push(() => job.reject(err));
             continue;
           }
@@ -333,7 +355,11 @@ export class Sequencer<S = undefined> {
 
         // Phase 2: prev links (one query for the subject heads not in memory), bytes, hashes, Merkle nodes.
         const heads = new Map<string, PrevLink>();
-        await this.#loadSubjectHeads(trx, accepted.flatMap((a) => a.draft.subjects), heads);
+        await this.#loadSubjectHeads(
+          trx,
+          accepted.flatMap((a) => a.draft.subjects),
+          heads,
+        );
         const entries: SequencedEntry[] = [];
         const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
         const subjectRows: { subject: string; seq: number }[] = [];
@@ -370,7 +396,15 @@ export class Sequencer<S = undefined> {
           }
           entries.push({ envelope, bytes, leafHash: leaf });
           requestHashes.push(job.command.requestHash);
-          const result: AppendResult = { seq, id, type: draft.type, leafHash: link.hash, recorded, duplicate: false, envelope };
+          const result: AppendResult = {
+            seq,
+            id,
+            type: draft.type,
+            leafHash: link.hash,
+            recorded,
+            duplicate: false,
+            envelope,
+          };
           results.push(result);
           settled.push(() => job.resolve(result));
         }
@@ -439,7 +473,11 @@ export class Sequencer<S = undefined> {
   }
 
   // Fill `heads` with the last (seq, hash) of each subject not yet known in this batch or the cache.
-  async #loadSubjectHeads(trx: Transaction<Database>, subjects: readonly string[], heads: Map<string, PrevLink>): Promise<void> {
+  async #loadSubjectHeads(
+    trx: Transaction<Database>,
+    subjects: readonly string[],
+    heads: Map<string, PrevLink>,
+  ): Promise<void> {
     const missing = [...new Set(subjects)].filter((s) => !this.#subjectHeads.has(s));
     if (missing.length === 0) return;
     const { rows } = await sql<{ subject: string; seq: number; leaf_hash: Uint8Array }>`

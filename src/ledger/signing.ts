@@ -5,7 +5,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { CompactSign, calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type JWK } from 'jose';
 import type { Kysely } from 'kysely';
-import { CHECKPOINT_ALG, CHECKPOINT_TYP, type CheckpointBody, checkpointPayload } from '../core/checkpoint.js';
+import {
+  CHECKPOINT_ALG,
+  CHECKPOINT_TYP,
+  type CheckpointBody,
+  checkpointPayload,
+} from '../core/checkpoint.js';
 import { LedgerError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
 
@@ -19,7 +24,10 @@ export interface CheckpointSigner {
 /** Make a signer from a private Ed25519 JWK. */
 export async function signerFromJwk(privateJwk: JWK): Promise<CheckpointSigner> {
   if (privateJwk.kty !== 'OKP' || privateJwk.crv !== 'Ed25519' || !privateJwk.d) {
-    throw new LedgerError('INVALID_SIGNING_KEY', 'The signing key must be a private Ed25519 JWK (kty OKP, crv Ed25519, with d).');
+    throw new LedgerError(
+      'INVALID_SIGNING_KEY',
+      'The signing key must be a private Ed25519 JWK (kty OKP, crv Ed25519, with d).',
+    );
   }
   const { d: _d, ...publicPart } = privateJwk;
   const publicJwk: JWK = { kty: 'OKP', crv: 'Ed25519', x: publicPart.x };
@@ -29,7 +37,9 @@ export async function signerFromJwk(privateJwk: JWK): Promise<CheckpointSigner> 
     kid,
     publicJwk: { ...publicJwk, kid, alg: CHECKPOINT_ALG, use: 'sig' },
     sign: (body) =>
-      new CompactSign(checkpointPayload(body)).setProtectedHeader({ alg: CHECKPOINT_ALG, kid, typ: CHECKPOINT_TYP }).sign(key),
+      new CompactSign(checkpointPayload(body))
+        .setProtectedHeader({ alg: CHECKPOINT_ALG, kid, typ: CHECKPOINT_TYP })
+        .sign(key),
   };
 }
 
@@ -49,7 +59,10 @@ export async function loadSigningKey(
 ): Promise<{ signer: CheckpointSigner; created: boolean }> {
   if (!existsSync(file)) {
     if (!createIfMissing) {
-      throw new LedgerError('SIGNING_KEY_MISSING', `SIGNING_KEY_FILE ${file} does not exist. Create one with "motor-ledger keygen ${file}".`);
+      throw new LedgerError(
+        'SIGNING_KEY_MISSING',
+        `SIGNING_KEY_FILE ${file} does not exist. Create one with "motor-ledger keygen ${file}".`,
+      );
     }
     const jwk = await generateSigningJwk();
     mkdirSync(dirname(file), { recursive: true });
@@ -60,7 +73,10 @@ export async function loadSigningKey(
   try {
     jwk = JSON.parse(readFileSync(file, 'utf8')) as JWK;
   } catch (err) {
-    throw new LedgerError('INVALID_SIGNING_KEY', `SIGNING_KEY_FILE ${file} is not a JSON JWK: ${(err as Error).message}`);
+    throw new LedgerError(
+      'INVALID_SIGNING_KEY',
+      `SIGNING_KEY_FILE ${file} is not a JSON JWK: ${(err as Error).message}`,
+    );
   }
   return { signer: await signerFromJwk(jwk), created: false };
 }
@@ -76,6 +92,11 @@ export async function registerSigningKey(db: Kysely<Database>, signer: Checkpoin
 
 /** Every public key that has signed or may sign checkpoints, oldest first. */
 export async function readJwks(db: Kysely<Database>): Promise<{ keys: JWK[] }> {
-  const rows = await db.selectFrom('signing_key').select(['public_jwk']).orderBy('created').orderBy('kid').execute();
+  const rows = await db
+    .selectFrom('signing_key')
+    .select(['public_jwk'])
+    .orderBy('created')
+    .orderBy('kid')
+    .execute();
   return { keys: rows.map((r) => r.public_jwk as JWK) };
 }

@@ -44,7 +44,10 @@ export async function fetchNodeHashes(db: Kysely<Database>, nodes: readonly Node
     for (let i = index * span; i < (index + 1) * span; i++) {
       const h = found.get(`${base}:${i}`);
       if (!h) {
-        throw new LedgerError('TREE_NODE_MISSING', `Merkle node at level ${base}, index ${i} is missing from the database.`);
+        throw new LedgerError(
+          'TREE_NODE_MISSING',
+          `Merkle node at level ${base}, index ${i} is missing from the database.`,
+        );
       }
       layer.push(h);
     }

@@ -5,12 +5,12 @@ import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
 import type { Kysely } from 'kysely';
 import { CheckpointError, type VerifiedCheckpoint, verifyCheckpointWith } from '../core/checkpoint.js';
 import { bytesEqual } from '../core/encoding.js';
+import { MerkleFrontier } from '../core/merkle.js';
 import { LogVerifier, VerificationError, type VerifySummary } from '../core/verifier.js';
 import type { Database } from '../db/schema.js';
 import { listCheckpoints, logSize, streamEntries } from '../ledger/reader.js';
 import { readJwks } from '../ledger/signing.js';
 import { fetchNodeHashes, isStoredLevel } from '../ledger/tree-store.js';
-import { MerkleFrontier } from '../core/merkle.js';
 
 export interface VerifyProgress {
   /** Called every few thousand entries with the count so far and the total when known. */
@@ -18,7 +18,10 @@ export interface VerifyProgress {
   strictCanonical?: boolean;
 }
 
-async function verifySignatures(jwses: readonly string[], jwks: JSONWebKeySet): Promise<VerifiedCheckpoint[]> {
+async function verifySignatures(
+  jwses: readonly string[],
+  jwks: JSONWebKeySet,
+): Promise<VerifiedCheckpoint[]> {
   const keys = createLocalJWKSet(jwks);
   const out: VerifiedCheckpoint[] = [];
   for (let i = 0; i < jwses.length; i++) {
@@ -40,11 +43,18 @@ export async function verifyExport(
   options: VerifyProgress = {},
 ): Promise<VerifySummary> {
   const jwks = JSON.parse(readFileSync(files.jwks, 'utf8')) as JSONWebKeySet;
-  const jwses = readFileSync(files.checkpoints, 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const verifier = new LogVerifier({ checkpoints: await verifySignatures(jwses, jwks), strictCanonical: options.strictCanonical });
+  const jwses = readFileSync(files.checkpoints, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
+  const verifier = new LogVerifier({
+    checkpoints: await verifySignatures(jwses, jwks),
+    strictCanonical: options.strictCanonical,
+  });
   let carry: Buffer | undefined;
   let sinceReport = 0;
-  for await (const chunk of createReadStream(files.entries, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+  for await (const chunk of createReadStream(files.entries, {
+    highWaterMark: 1 << 20,
+  }) as AsyncIterable<Buffer>) {
     let buf = carry ? Buffer.concat([carry, chunk]) : chunk;
     let start = 0;
     for (let nl = buf.indexOf(10, start); nl !== -1; nl = buf.indexOf(10, start)) {
@@ -67,10 +77,16 @@ export async function verifyExport(
  * Verify a live database: every entry's bytes against its stored leaf hash, links and checkpoints as offline,
  * and every stored Merkle node (the ones proofs are built from) against the recomputed tree.
  */
-export async function verifyDatabase(db: Kysely<Database>, options: VerifyProgress = {}): Promise<VerifySummary> {
+export async function verifyDatabase(
+  db: Kysely<Database>,
+  options: VerifyProgress = {},
+): Promise<VerifySummary> {
   const jwks = (await readJwks(db)) as JSONWebKeySet;
   const rows = await listCheckpoints(db, -1, Number.MAX_SAFE_INTEGER);
-  const checkpoints = await verifySignatures(rows.map((r) => r.jws), jwks);
+  const checkpoints = await verifySignatures(
+    rows.map((r) => r.jws),
+    jwks,
+  );
   for (let i = 0; i < rows.length; i++) {
     const row = rows[i]!;
     const signed = checkpoints[i]!;
@@ -93,10 +109,17 @@ export async function verifyDatabase(db: Kysely<Database>, options: VerifyProgre
     pending = [];
     let stored: Uint8Array[];
     try {
-      stored = await fetchNodeHashes(db, batch.map((n) => ({ level: n.level, index: n.idx })));
+      stored = await fetchNodeHashes(
+        db,
+        batch.map((n) => ({ level: n.level, index: n.idx })),
+      );
     } catch (err) {
       const first = batch[0]!.idx * 2 ** batch[0]!.level;
-      throw new VerificationError('TREE_NODE_MISMATCH', first, `Stored Merkle nodes from entry ${first} are missing: ${(err as Error).message}`);
+      throw new VerificationError(
+        'TREE_NODE_MISMATCH',
+        first,
+        `Stored Merkle nodes from entry ${first} are missing: ${(err as Error).message}`,
+      );
     }
     for (let i = 0; i < batch.length; i++) {
       const n = batch[i]!;

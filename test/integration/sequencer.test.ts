@@ -1,6 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { logSize } from '../../src/ledger/reader.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
@@ -26,7 +26,13 @@ describe('sequencer', () => {
   it('gives 300 concurrent appends gapless seqs, each answered after commit, and the log verifies', async () => {
     const before = await logSize(tdb.handle.db);
     const results = await Promise.all(
-      Array.from({ length: 300 }, (_, i) => append(aMotorEvent().forSerial(serial(i % 40)).build())),
+      Array.from({ length: 300 }, (_, i) =>
+        append(
+          aMotorEvent()
+            .forSerial(serial(i % 40))
+            .build(),
+        ),
+      ),
     );
     const seqs = results.map((r) => r.seq).sort((a, b) => a - b);
     expect(seqs).toEqual(Array.from({ length: 300 }, (_, i) => before + i));
@@ -39,7 +45,9 @@ describe('sequencer', () => {
   it('links each entry to the previous entry of each of its subjects', async () => {
     const a = await append(aMotorEvent().forSerial('7DL-900001').build());
     const b = await append(aMotorEvent().ofType('motor.tested').forSerial('7DL-900001').build());
-    const shipment = await append(aMotorEvent().ofType('shipment.loaded').withSubjects('shipment:SHP-1', 'motor:7DL-900001').build());
+    const shipment = await append(
+      aMotorEvent().ofType('shipment.loaded').withSubjects('shipment:SHP-1', 'motor:7DL-900001').build(),
+    );
     expect(a.envelope?.prev).toEqual({});
     expect(b.envelope?.prev).toEqual({ 'motor:7DL-900001': { seq: a.seq, hash: a.leafHash } });
     expect(shipment.envelope?.prev).toEqual({ 'motor:7DL-900001': { seq: b.seq, hash: b.leafHash } });
@@ -70,7 +78,9 @@ describe('sequencer', () => {
     const id = randomUUID();
     await append(aMotorEvent().forSerial(serial(42)).build(), id);
     const size = await logSize(tdb.handle.db);
-    await expect(append(aMotorEvent().forSerial(serial(43)).build(), id)).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+    await expect(append(aMotorEvent().forSerial(serial(43)).build(), id)).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_REUSED',
+    });
     expect(await logSize(tdb.handle.db)).toBe(size);
   });
 
@@ -84,8 +94,17 @@ describe('sequencer', () => {
       rawCommand(aMotorEvent().forSerial(serial(2)).build(), 'not-a-uuid'),
       rawCommand(aMotorEvent().forSerial(serial(3)).build()),
     ]);
-    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'rejected', 'rejected', 'fulfilled']);
-    const reasons = settled.flatMap((s) => (s.status === 'rejected' ? [(s.reason as { code: string }).code] : []));
+    expect(settled.map((s) => s.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'rejected',
+      'rejected',
+      'rejected',
+      'fulfilled',
+    ]);
+    const reasons = settled.flatMap((s) =>
+      s.status === 'rejected' ? [(s.reason as { code: string }).code] : [],
+    );
     expect(reasons).toEqual(['INVALID_EVENT', 'NOT_CANONICALIZABLE', 'INVALID_EVENT', 'INVALID_ID']);
     const seqs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.seq] : []));
     expect(seqs).toEqual([size, size + 1]);
@@ -101,45 +120,83 @@ describe('sequencer', () => {
     expect(summary.lastCheckpointSize).toBe(cp.size);
   });
 
-  it.runIf(hasServer)('keeps two writers on one database serialized: gapless, never forked, verifying', async () => {
-    const other = await tdb.openAnother({ poolSize: 10 });
-    const second = await openLedger({ config: tdb.config, handle: other, ownsHandle: false, migrate: false, signer: ledger.signer });
-    try {
-      const before = await logSize(tdb.handle.db);
-      // Both writers touch the same motors, so prev links cross between them.
-      const work = Array.from({ length: 200 }, (_, i) =>
-        (i % 2 === 0 ? ledger : second).sequencer.append(rawCommand(aMotorEvent().forSerial(serial(i % 7, '6AM')).build())),
-      );
-      const results = await Promise.all(work);
-      expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => before + i));
-      await second.sequencer.checkpoint();
-      await ledger.sequencer.checkpoint();
-      const summary = await verifyDatabase(tdb.handle.db);
-      expect(summary.entries).toBe(before + 200);
-    } finally {
-      await second.close();
-    }
-  });
+  it.runIf(hasServer)(
+    'keeps two writers on one database serialized: gapless, never forked, verifying',
+    async () => {
+      const other = await tdb.openAnother({ poolSize: 10 });
+      const second = await openLedger({
+        config: tdb.config,
+        handle: other,
+        ownsHandle: false,
+        migrate: false,
+        signer: ledger.signer,
+      });
+      try {
+        const before = await logSize(tdb.handle.db);
+        // Both writers touch the same motors, so prev links cross between them.
+        const work = Array.from({ length: 200 }, (_, i) =>
+          (i % 2 === 0 ? ledger : second).sequencer.append(
+            rawCommand(
+              aMotorEvent()
+                .forSerial(serial(i % 7, '6AM'))
+                .build(),
+            ),
+          ),
+        );
+        const results = await Promise.all(work);
+        expect(results.map((r) => r.seq).sort((a, b) => a - b)).toEqual(
+          Array.from({ length: 200 }, (_, i) => before + i),
+        );
+        await second.sequencer.checkpoint();
+        await ledger.sequencer.checkpoint();
+        const summary = await verifyDatabase(tdb.handle.db);
+        expect(summary.entries).toBe(before + 200);
+      } finally {
+        await second.close();
+      }
+    },
+  );
 
-  it.runIf(hasServer)('runs as the application role, which may append but never rewrite the log', async () => {
-    const restricted = await tdb.openAnother({ role: 'motor_ledger_app' });
-    const asApp = await openLedger({ config: tdb.config, handle: restricted, ownsHandle: false, migrate: false, signer: ledger.signer });
-    try {
-      const r = await asApp.sequencer.append(rawCommand(aMotorEvent().forSerial(serial(77)).build()));
-      expect(r.seq).toBeGreaterThan(0);
-      await expect(sql`UPDATE ledger_entry SET type = 'x' WHERE seq = 0`.execute(restricted.db)).rejects.toThrow(/permission denied/);
-      await expect(sql`DELETE FROM ledger_subject`.execute(restricted.db)).rejects.toThrow(/permission denied/);
-      await expect(sql`TRUNCATE merkle_node`.execute(restricted.db)).rejects.toThrow(/permission denied/);
-    } finally {
-      await asApp.close();
-    }
-  });
+  it.runIf(hasServer)(
+    'runs as the application role, which may append but never rewrite the log',
+    async () => {
+      const restricted = await tdb.openAnother({ role: 'motor_ledger_app' });
+      const asApp = await openLedger({
+        config: tdb.config,
+        handle: restricted,
+        ownsHandle: false,
+        migrate: false,
+        signer: ledger.signer,
+      });
+      try {
+        const r = await asApp.sequencer.append(rawCommand(aMotorEvent().forSerial(serial(77)).build()));
+        expect(r.seq).toBeGreaterThan(0);
+        await expect(
+          sql`UPDATE ledger_entry SET type = 'x' WHERE seq = 0`.execute(restricted.db),
+        ).rejects.toThrow(/permission denied/);
+        await expect(sql`DELETE FROM ledger_subject`.execute(restricted.db)).rejects.toThrow(
+          /permission denied/,
+        );
+        await expect(sql`TRUNCATE merkle_node`.execute(restricted.db)).rejects.toThrow(/permission denied/);
+      } finally {
+        await asApp.close();
+      }
+    },
+  );
 
   it('refuses UPDATE, DELETE and TRUNCATE on every log table by trigger, even for the owner', async () => {
     const db = tdb.handle.db;
-    const column = { ledger_entry: 'seq', ledger_subject: 'seq', merkle_node: 'idx', ledger_checkpoint: 'size', signing_key: 'kid' };
+    const column = {
+      ledger_entry: 'seq',
+      ledger_subject: 'seq',
+      merkle_node: 'idx',
+      ledger_checkpoint: 'size',
+      signing_key: 'kid',
+    };
     for (const [table, col] of Object.entries(column)) {
-      await expect(sql`UPDATE ${sql.table(table)} SET ${sql.ref(col)} = ${sql.ref(col)}`.execute(db)).rejects.toThrow(/append-only/);
+      await expect(
+        sql`UPDATE ${sql.table(table)} SET ${sql.ref(col)} = ${sql.ref(col)}`.execute(db),
+      ).rejects.toThrow(/append-only/);
       await expect(sql`DELETE FROM ${sql.table(table)}`.execute(db)).rejects.toThrow(/append-only/);
       await expect(sql`TRUNCATE ${sql.table(table)}`.execute(db)).rejects.toThrow(/append-only/);
     }

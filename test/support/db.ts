@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { loadConfig, type Config } from '../../src/config.js';
+import { type Config, loadConfig } from '../../src/config.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../../src/db/connect.js';
 
 export const adminUrl = inject('adminUrl');
@@ -18,14 +18,22 @@ export interface TestDatabase {
   /** Open another handle on the same database (PostgreSQL only): a second "process". */
   openAnother(options?: { role?: string; poolSize?: number }): Promise<DatabaseHandle>;
   /** Run SQL as the superuser (tamper tests). */
-  superuser<T extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+  superuser<T extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<T>>;
   drop(): Promise<void>;
 }
 
 /** Create, migrate and open a fresh database for this test file. */
 export async function createTestDatabase(options: { poolSize?: number } = {}): Promise<TestDatabase> {
   const baseConfig = (url: string | undefined) =>
-    loadConfig({ DATABASE_URL: url, CHECKPOINT_INTERVAL_MS: '0', CHECKPOINT_EVERY: '1000', MIGRATE_ON_START: 'true' });
+    loadConfig({
+      DATABASE_URL: url,
+      CHECKPOINT_INTERVAL_MS: '0',
+      CHECKPOINT_EVERY: '1000',
+      MIGRATE_ON_START: 'true',
+    });
   if (!hasServer) {
     const handle = await openDatabase({});
     await migrateToLatest(handle.db);

@@ -19,7 +19,9 @@ export async function setup(project: TestProject): Promise<void> {
       url = container.getConnectionUri();
       stop = () => container.stop();
     } catch (err) {
-      console.warn(`[motor-ledger tests] No TEST_DATABASE_URL and no Docker (${(err as Error).message.split('\n')[0]}): running on embedded PGlite; tests that need a PostgreSQL server are skipped.`);
+      console.warn(
+        `[motor-ledger tests] No TEST_DATABASE_URL and no Docker (${(err as Error).message.split('\n')[0]}): running on embedded PGlite; tests that need a PostgreSQL server are skipped.`,
+      );
     }
   }
   project.provide('adminUrl', url);

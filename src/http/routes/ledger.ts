@@ -1,6 +1,5 @@
 // The auditor's endpoints (BRIEF §5): checkpoints, raw entries, inclusion and consistency proofs, the export
 // stream and the JWKS that verifies every checkpoint ever signed.
-import { Readable } from 'node:stream';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { parseCheckpoint } from '../../core/checkpoint.js';
@@ -13,9 +12,9 @@ import {
   latestCheckpoint,
   listCheckpoints,
   readEntry,
-  streamEntries,
 } from '../../ledger/reader.js';
 import { readJwks } from '../../ledger/signing.js';
+import { entriesAsNdjson } from '../../verify/export.js';
 import { Base64Hash, problemResponses, Seq } from '../schemas.js';
 
 const Checkpoint = Type.Object({
@@ -43,7 +42,10 @@ const ConsistencyProof = Type.Object({
   proof: Type.Array(Base64Hash),
 });
 
-export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (app, { ledger }) => {
+export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (
+  app,
+  { ledger },
+) => {
   const db = ledger.handle.db;
 
   app.get(
@@ -52,12 +54,16 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
       schema: {
         tags: ['ledger'],
         summary: 'The newest signed checkpoint',
-        response: { 200: Type.Object({ ...Checkpoint.properties, origin: Type.String(), body: Type.String() }), ...problemResponses(404) },
+        response: {
+          200: Type.Object({ ...Checkpoint.properties, origin: Type.String(), body: Type.String() }),
+          ...problemResponses(404),
+        },
       },
     },
     async () => {
       const cp = await latestCheckpoint(db);
-      if (!cp) throw new NotFoundError('NO_CHECKPOINT', 'No checkpoint has been signed yet: the log is empty.');
+      if (!cp)
+        throw new NotFoundError('NO_CHECKPOINT', 'No checkpoint has been signed yet: the log is empty.');
       const body = utf8Decode(Buffer.from(cp.jws.split('.')[1] ?? '', 'base64url'));
       return { ...cp, origin: parseCheckpoint(body).origin, body };
     },
@@ -70,10 +76,15 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
         tags: ['ledger'],
         summary: 'Signed checkpoints in size order, a page at a time',
         querystring: Type.Object({
-          after: Type.Optional(Type.Integer({ minimum: -1, default: -1, description: 'Return checkpoints with size > after' })),
+          after: Type.Optional(
+            Type.Integer({ minimum: -1, default: -1, description: 'Return checkpoints with size > after' }),
+          ),
           limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
         }),
-        response: { 200: Type.Object({ checkpoints: Type.Array(Checkpoint), next: Type.Optional(Type.Integer()) }), ...problemResponses(400) },
+        response: {
+          200: Type.Object({ checkpoints: Type.Array(Checkpoint), next: Type.Optional(Type.Integer()) }),
+          ...problemResponses(400),
+        },
       },
     },
     async (req) => {
@@ -109,7 +120,10 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
         summary: 'One entry: the exact stored RFC 8785 bytes (hash them to get the leaf)',
         params: Type.Object({ seq: Seq }),
         response: {
-          200: { description: 'The canonical envelope bytes (application/json); header x-leaf-hash has the base64 leaf hash' },
+          200: {
+            description:
+              'The canonical envelope bytes (application/json); header x-leaf-hash has the base64 leaf hash',
+          },
           ...problemResponses(400, 404),
         },
       },
@@ -130,7 +144,10 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
         tags: ['ledger'],
         summary: 'Inclusion proof of one entry (RFC 9162 §2.1.3)',
         description: 'Without treeSize: the newest checkpoint covering the entry, else the whole log.',
-        querystring: Type.Object({ seq: Seq, treeSize: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })) }),
+        querystring: Type.Object({
+          seq: Seq,
+          treeSize: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
+        }),
         response: { 200: InclusionProof, ...problemResponses(400) },
       },
     },
@@ -166,12 +183,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
       },
     },
     async (req, reply) => {
-      const entries = streamEntries(db, { from: req.query.from ?? 0, to: req.query.to });
-      const lines = Readable.from(
-        (async function* () {
-          for await (const e of entries) yield Buffer.concat([e.body, NEWLINE]);
-        })(),
-      );
+      const lines = entriesAsNdjson(db, { from: req.query.from ?? 0, to: req.query.to });
       return reply.type('application/x-ndjson').send(lines);
     },
   );
@@ -188,5 +200,3 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
     async () => readJwks(db),
   );
 };
-
-const NEWLINE = Buffer.from('\n');

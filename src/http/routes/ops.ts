@@ -9,7 +9,13 @@ import { problemResponses } from '../schemas.js';
 export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (app, { ledger }) => {
   app.get(
     '/healthz',
-    { schema: { tags: ['ops'], summary: 'The process is alive', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    {
+      schema: {
+        tags: ['ops'],
+        summary: 'The process is alive',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
     async () => ({ status: 'ok' as const }),
   );
   app.get(
@@ -28,7 +34,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> =
       try {
         await sql`SELECT 1`.execute(ledger.handle.db);
       } catch {
-        throw new UnavailableError('DATABASE_UNAVAILABLE', 'The database does not answer; the ledger cannot take writes.');
+        throw new UnavailableError(
+          'DATABASE_UNAVAILABLE',
+          'The database does not answer; the ledger cannot take writes.',
+        );
       }
       return { status: 'ready' as const, database: ledger.handle.kind };
     },
