@@ -77,9 +77,12 @@ function check(value: unknown, path: string, ancestors: Set<object>): void {
   ancestors.delete(obj);
 }
 
-/** RFC 8785 canonical JSON text; throws CanonicalizationError for values JSON cannot carry exactly. */
-export function canonicalJson(value: unknown): string {
-  check(value, '', new Set());
+/**
+ * RFC 8785 canonical JSON text; throws CanonicalizationError for values JSON cannot carry exactly.
+ * `path` names the value in error messages (e.g. "data").
+ */
+export function canonicalJson(value: unknown, path = ''): string {
+  check(value, path, new Set());
   const text = canonicalize(value);
   // Unreachable after check(); kept so a library change cannot turn into a silent "undefined" entry.
   if (text === undefined) throw new CanonicalizationError('', 'not a JSON value');

@@ -115,7 +115,7 @@ export function normalizeSubjects(subjects: readonly string[]): string[] {
  */
 export function encodeEnvelope(envelope: Envelope, dataJson?: string): Uint8Array {
   const c = canonicalJson;
-  const data = dataJson ?? c(envelope.data);
+  const data = dataJson ?? c(envelope.data, 'data');
   return utf8Encode(
     `{"actor":${c(envelope.actor)},"data":${data},"id":${c(envelope.id)},"prev":${c(envelope.prev)},` +
       `"recorded":${c(envelope.recorded)},"seq":${c(envelope.seq)},"subjects":${c(envelope.subjects)},` +

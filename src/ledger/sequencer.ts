@@ -341,7 +341,7 @@ export class Sequencer<S = undefined> {
           try {
             draft = command.decide(state);
             validateDraft(draft);
-            dataJson = canonicalJson(draft.data);
+            dataJson = canonicalJson(draft.data, 'data');
           } catch (err) {
             settled.push(() => job.reject(err));
             continue;
