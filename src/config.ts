@@ -65,11 +65,15 @@ export const VARIABLES = {
     86_400_000,
   ),
   AUTH_JWKS_URL: text('URL of the JWKS that verifies bearer tokens (your identity provider).'),
-  AUTH_JWKS_FILE: text('File with the JWKS that verifies bearer tokens. Neither set: dev mode with a local key.'),
+  AUTH_JWKS_FILE: text(
+    'File with the JWKS that verifies bearer tokens. Neither set: dev mode with a local key.',
+  ),
   AUTH_ISSUER: text('Required `iss` of bearer tokens.', 'motor-ledger-dev'),
   AUTH_AUDIENCE: text('Required `aud` of bearer tokens.', 'motor-ledger'),
   LEDGER_PUBLIC: bool('Serve the auditor endpoints (/v1/ledger/*, JWKS) without a token.', false),
-  CATALOG_FILE: text('JSON catalog of sites, motor types and vehicle models with slots. Absent: the built-in one.'),
+  CATALOG_FILE: text(
+    'JSON catalog of sites, motor types and vehicle models with slots. Absent: the built-in one.',
+  ),
   LOG_LEVEL: text('fatal, error, warn, info, debug, trace or silent.', 'info'),
 } as const;
 
