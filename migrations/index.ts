@@ -2,7 +2,9 @@
 // TypeScript in tests and from the compiled build. Files are date-prefixed and never edited once landed.
 import type { Migration } from 'kysely';
 import * as ledger from './2026-11-23T10-00_ledger.js';
+import * as projections from './2026-11-23T12-00_projections.js';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23T10-00_ledger': ledger,
+  '2026-11-23T12-00_projections': projections,
 };

@@ -4,16 +4,19 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
+import { createAuthFromConfig } from '../auth/tokens.js';
 import { loadConfig } from '../config.js';
 import { LedgerError } from '../core/errors.js';
 import { VerificationError, type VerifySummary } from '../core/verifier.js';
 import { migrateToLatest, openDatabase } from '../db/connect.js';
+import { loadCatalog } from '../domain/domain.js';
 import { buildApp } from '../http/app.js';
 import { openLedger } from '../ledger/ledger.js';
 import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
 import { exportLedger } from '../verify/export.js';
 import { verifyDatabase, verifyExport } from '../verify/verify.js';
 import { progress } from './progress.js';
+import { registerTokenCommand } from './token.js';
 
 const program = new Command()
   .name('motor-ledger')
@@ -31,7 +34,21 @@ program
         `A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`,
       );
     }
-    const app = await buildApp({ ledger, logger: { level: config.LOG_LEVEL ?? 'info' } });
+    const auth = await createAuthFromConfig(config);
+    if (auth.devMode) {
+      warn(
+        `AUTH DEV MODE: tokens are verified with a local key (kid ${auth.devKid}) under ${config.DATA_DIR}. ` +
+          'Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
+      );
+    }
+    const catalog = loadCatalog(config.CATALOG_FILE);
+    const app = await buildApp({
+      ledger,
+      catalog,
+      config,
+      verifier: auth.verifier,
+      logger: { level: config.LOG_LEVEL ?? 'info' },
+    });
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing queued writes and checkpointing');
       await app.close();
@@ -144,6 +161,8 @@ program
     writeFileSync(file, `${JSON.stringify(jwk)}\n`, { mode: 0o600, flag: 'wx' });
     console.log(`kid ${(await signerFromJwk(jwk)).kid} written to ${file}`);
   });
+
+registerTokenCommand(program);
 
 function warn(message: string): void {
   const line = '!'.repeat(Math.min(message.length + 4, 100));

@@ -37,7 +37,29 @@ export interface SigningKeyTable {
   created: ColumnType<Date, string | Date | undefined, never>;
 }
 
+export interface ProjectionTable {
+  state: ColumnType<unknown, string, string>;
+  last_seq: number;
+}
+
+export interface MotorTable extends ProjectionTable {
+  serial: string;
+  status: ColumnType<string, never, never>;
+  shipment_id: ColumnType<string | null, never, never>;
+  vin: ColumnType<string | null, never, never>;
+}
+
 export interface Database {
+  motor: MotorTable;
+  shipment: ProjectionTable & { id: string; status: ColumnType<string, never, never> };
+  vehicle: ProjectionTable & {
+    vin: string;
+    model: ColumnType<string, never, never>;
+    brand: ColumnType<string, never, never>;
+    status: ColumnType<string, never, never>;
+  };
+  hold: ProjectionTable & { id: string };
+  incident: ProjectionTable & { id: string };
   ledger_entry: LedgerEntryTable;
   ledger_subject: LedgerSubjectTable;
   merkle_node: MerkleNodeTable;

@@ -4,18 +4,31 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
+import type { TokenVerifier } from '../auth/tokens.js';
+import type { Config } from '../config.js';
+import type { Catalog } from '../core/domain/catalog.js';
+import type { DomainState } from '../core/domain/state.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { registerAuth } from './auth.js';
 import { toProblem } from './problem.js';
+import { intakeRoutes } from './routes/intake.js';
 import { ledgerRoutes } from './routes/ledger.js';
+import { motorRoutes } from './routes/motors.js';
 import { opsRoutes } from './routes/ops.js';
+import { qualityRoutes } from './routes/quality.js';
+import { shipmentRoutes } from './routes/shipments.js';
+import { vehicleRoutes } from './routes/vehicles.js';
 
-export interface AppOptions<S> {
-  ledger: Ledger<S>;
+export interface AppOptions {
+  ledger: Ledger<DomainState>;
+  catalog: Catalog;
+  config: Config;
+  verifier: TokenVerifier;
   logger?: boolean | { level: string };
 }
 
 /** Build the HTTP application over an open ledger. */
-export async function buildApp<S>(options: AppOptions<S>): Promise<FastifyInstance> {
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
@@ -52,14 +65,33 @@ export async function buildApp<S>(options: AppOptions<S>): Promise<FastifyInstan
           'Errors are RFC 9457 problem+json with a stable `code`.',
       },
       tags: [
+        { name: 'production', description: 'Cléon: motors produced and tested at end of line.' },
+        { name: 'transport', description: 'Shipments from Cléon to Dieppe: loading, departure, arrival.' },
+        { name: 'intake', description: 'Dieppe dock: scanning motors off the truck.' },
+        {
+          name: 'assembly',
+          description: 'VIN marriage: installing motors into chassis, rework, vehicle shipped.',
+        },
+        { name: 'quality', description: 'Holds, incidents and corrections.' },
         { name: 'ledger', description: 'The log, its checkpoints and proofs: what auditors verify.' },
         { name: 'ops', description: 'Health and readiness.' },
       ],
+      components: {
+        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
+      security: [{ bearer: [] }],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  registerAuth(app, options.verifier);
+  const ctx = { ledger: options.ledger, catalog: options.catalog, config: options.config };
   await app.register(opsRoutes, { ledger: options.ledger });
-  await app.register(ledgerRoutes, { ledger: options.ledger });
+  await app.register(ledgerRoutes, { ledger: options.ledger, public: options.config.LEDGER_PUBLIC });
+  await app.register(motorRoutes, ctx);
+  await app.register(shipmentRoutes, ctx);
+  await app.register(intakeRoutes, ctx);
+  await app.register(vehicleRoutes, ctx);
+  await app.register(qualityRoutes, ctx);
   return app;
 }

@@ -1,5 +1,5 @@
 // Schemas shared by several routes.
-import { Type } from 'typebox';
+import { type TSchema, Type } from 'typebox';
 
 export const Problem = Type.Object(
   {
@@ -16,6 +16,9 @@ export const Problem = Type.Object(
 export const problemResponses = (...statuses: number[]) =>
   Object.fromEntries(statuses.map((s) => [s, { ...Problem, description: 'problem+json' }]));
 
+/** The refusals every write can meet: bad body, no or bad token, wrong role or site, a retry with another body. */
+export const writeProblems = problemResponses(400, 401, 403, 409, 422);
+
 export const Seq = Type.Integer({
   minimum: 0,
   maximum: Number.MAX_SAFE_INTEGER - 1,
@@ -25,3 +28,56 @@ export const Base64Hash = Type.String({
   description: 'base64 SHA-256',
   examples: ['bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0='],
 });
+
+export const Serial = Type.String({
+  pattern: '^[A-Z0-9][A-Z0-9-]{3,39}$',
+  description: 'Motor serial',
+  examples: ['7DL-000123'],
+});
+export const Vin = Type.String({
+  pattern: '^[A-HJ-NPR-Z0-9]{17}$',
+  description: 'VIN: 17 characters, ISO 3779 alphabet (no I, O or Q)',
+  examples: ['VF1A390EA12345678'],
+});
+export const Code = Type.String({ pattern: '^[A-Z0-9][A-Z0-9_]{0,31}$' });
+export const Ident = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' });
+export const Text = (description: string, maxLength = 200) =>
+  Type.String({ minLength: 1, maxLength, description });
+
+/** Fields every write accepts: idempotency key, site, business time. */
+export const WriteFields = {
+  id: Type.Optional(
+    Type.String({
+      format: 'uuid',
+      pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$',
+      description:
+        'Idempotency key (lower-case UUID): a retry with the same id and body gets the first answer and writes nothing.',
+    }),
+  ),
+  site: Type.Optional(
+    Type.String({
+      description: 'Site the action happens at; default: the token’s only site.',
+      examples: ['CLEON'],
+    }),
+  ),
+  time: Type.Optional(
+    Type.String({
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$',
+      description: 'Business time (RFC 3339 UTC) as the source saw it; default: when the request arrived.',
+    }),
+  ),
+};
+
+export const EventView = Type.Object({
+  seq: Type.Integer(),
+  id: Type.String(),
+  type: Type.String(),
+  leafHash: Base64Hash,
+  recorded: Type.String(),
+});
+
+/** Response of a write: the entry appended, plus the resource fields the route adds. */
+export const Written = (extra: Record<string, TSchema> = {}) =>
+  Type.Object({ event: EventView, ...extra }, { additionalProperties: true });
+
+export const AnyObject = Type.Object({}, { additionalProperties: true });

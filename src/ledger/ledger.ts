@@ -2,8 +2,10 @@
 // server, the CLI and tests. Reads are the plain functions of reader.ts.
 import { join } from 'node:path';
 import type { Config } from '../config.js';
+import type { DomainState } from '../core/domain/state.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../db/connect.js';
-import { type Domain, rawDomain, Sequencer } from './sequencer.js';
+import { plantDomain } from '../domain/domain.js';
+import { type Domain, Sequencer } from './sequencer.js';
 import { type CheckpointSigner, loadSigningKey, registerSigningKey } from './signing.js';
 
 export interface Ledger<S> {
@@ -28,7 +30,7 @@ export interface OpenLedgerOptions<S> {
 }
 
 /** Open the database, the signing key and the sequencer described by the configuration. */
-export async function openLedger<S = undefined>(options: OpenLedgerOptions<S>): Promise<Ledger<S>> {
+export async function openLedger<S = DomainState>(options: OpenLedgerOptions<S>): Promise<Ledger<S>> {
   const { config } = options;
   const handle =
     options.handle ??
@@ -50,7 +52,7 @@ export async function openLedger<S = undefined>(options: OpenLedgerOptions<S>): 
       devKeyCreated = loaded.created;
     }
     await registerSigningKey(handle.db, signer);
-    const sequencer = new Sequencer<S>(handle.db, (options.domain ?? rawDomain) as Domain<S>, {
+    const sequencer = new Sequencer<S>(handle.db, (options.domain ?? plantDomain()) as Domain<S>, {
       origin: config.LEDGER_ORIGIN ?? 'motor-ledger.local/cleon-dieppe',
       signer,
       checkpointEvery: config.CHECKPOINT_EVERY,

@@ -31,6 +31,8 @@ export interface Command<S = unknown> {
   readonly requestHash: Uint8Array;
   /** Decide the event to append, or throw a LedgerError (nothing is written for this command). */
   decide(state: S): EventDraft;
+  /** The caller's answer, computed from the batch state right after this command's event was applied. */
+  answer?(state: S, event: DecidedEvent): unknown;
 }
 
 /** The domain's hooks into a batch: load state, apply each appended entry, persist projections. */
@@ -63,8 +65,10 @@ export interface AppendResult {
   recorded: string;
   /** True when this was a retry of an earlier request: nothing new was written. */
   duplicate: boolean;
-  /** The entry as appended (absent for a duplicate). */
+  /** The entry as appended (for a duplicate: as first appended). */
   envelope?: Envelope;
+  /** What the command's answer() computed (absent for a duplicate). */
+  answer?: unknown;
 }
 
 export interface CheckpointRecord {
@@ -112,7 +116,7 @@ export const rawDomain: Domain<undefined> = {
  * A command that appends the given event draft as is.
  * @example await sequencer.append(rawCommand({ type: 'motor.produced', time, actor, subjects: ['motor:7DL-1'], data: {} }))
  */
-export function rawCommand(draft: EventDraft, id?: string): Command<undefined> {
+export function rawCommand<S = unknown>(draft: EventDraft, id?: string): Command<S> {
   return {
     id,
     requestHash: requestHashOf({ kind: 'raw', ...draft }),
@@ -279,12 +283,19 @@ export class Sequencer<S = undefined> {
         ];
         const existing = new Map<
           string,
-          { seq: number; type: string; leaf_hash: Uint8Array; recorded: Date; request_hash: Uint8Array }
+          {
+            seq: number;
+            type: string;
+            leaf_hash: Uint8Array;
+            recorded: Date;
+            request_hash: Uint8Array;
+            body: Uint8Array;
+          }
         >();
         if (keys.length > 0) {
           const rows = await trx
             .selectFrom('ledger_entry')
-            .select(['id', 'seq', 'type', 'leaf_hash', 'recorded', 'request_hash'])
+            .select(['id', 'seq', 'type', 'leaf_hash', 'recorded', 'request_hash', 'body'])
             .where('id', 'in', keys)
             .execute();
           for (const r of rows) existing.set(r.id, r);
@@ -296,7 +307,14 @@ export class Sequencer<S = undefined> {
           jobs.map((j) => j.command),
         );
         const recorded = new Date().toISOString();
-        const accepted: { job: Job<S>; draft: EventDraft; dataJson: string; id: string; seq: number }[] = [];
+        const accepted: {
+          job: Job<S>;
+          draft: EventDraft;
+          dataJson: string;
+          id: string;
+          seq: number;
+          answer: unknown;
+        }[] = [];
         const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
         const duplicates: { job: Job<S>; of: number }[] = [];
         let nextSeq = frontier.size;
@@ -329,6 +347,7 @@ export class Sequencer<S = undefined> {
                 leafHash: toBase64(prior.leaf_hash),
                 recorded: prior.recorded.toISOString(),
                 duplicate: true,
+                envelope: JSON.parse(new TextDecoder().decode(prior.body)) as Envelope,
               };
               settled.push(() => job.resolve(result));
             } else {
@@ -349,8 +368,9 @@ export class Sequencer<S = undefined> {
           const seq = nextSeq++;
           const entryId = id ?? uuidv7();
           if (id) firstOfKey.set(id, { index: accepted.length, requestHash: command.requestHash });
-          accepted.push({ job, draft, dataJson, id: entryId, seq });
-          this.#domain.apply(state, { seq, id: entryId, recorded, draft });
+          const decided = { seq, id: entryId, recorded, draft };
+          this.#domain.apply(state, decided);
+          accepted.push({ job, draft, dataJson, id: entryId, seq, answer: command.answer?.(state, decided) });
         }
 
         // Phase 2: prev links (one query for the subject heads not in memory), bytes, hashes, Merkle nodes.
@@ -365,7 +385,7 @@ export class Sequencer<S = undefined> {
         const subjectRows: { subject: string; seq: number }[] = [];
         const requestHashes: Uint8Array[] = [];
         const results: AppendResult[] = [];
-        for (const { job, draft, dataJson, id, seq } of accepted) {
+        for (const { job, draft, dataJson, id, seq, answer } of accepted) {
           const subjects = normalizeSubjects(draft.subjects);
           const prev: Record<string, PrevLink> = {};
           for (const s of subjects) {
@@ -410,7 +430,7 @@ export class Sequencer<S = undefined> {
         }
         for (const d of duplicates) {
           const first = results[d.of]!;
-          settled.push(() => d.job.resolve({ ...first, duplicate: true, envelope: undefined }));
+          settled.push(() => d.job.resolve({ ...first, duplicate: true, answer: undefined }));
         }
 
         if (entries.length > 0) {

@@ -2,27 +2,27 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyCheckpoint } from '../../src/core/checkpoint.js';
+import type { DomainState } from '../../src/core/domain/state.js';
 import { fromBase64 } from '../../src/core/encoding.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
-import { buildApp } from '../../src/http/app.js';
-import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
+import type { Ledger } from '../../src/ledger/ledger.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
+import { startTestApp, type TestApp } from '../support/app.js';
 import { aMotorEvent, serial } from '../support/builders.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
-let tdb: TestDatabase;
-let ledger: Ledger<undefined>;
+// The auditor endpoints with LEDGER_PUBLIC=true (as an auditor without an account sees them); the tests at the
+// end check they need a token otherwise.
+let t: TestApp;
+let ledger: Ledger<DomainState>;
 let app: FastifyInstance;
 
 beforeAll(async () => {
-  tdb = await createTestDatabase();
-  ledger = await openLedger({ config: tdb.config, handle: tdb.handle, ownsHandle: false, migrate: false });
-  app = await buildApp({ ledger });
+  t = await startTestApp({ LEDGER_PUBLIC: 'true' });
+  ledger = t.ledger;
+  app = t.app;
 });
 afterAll(async () => {
-  await app.close();
-  await ledger.close();
-  await tdb.drop();
+  await t.close();
 });
 
 describe('on an empty log', () => {
@@ -93,7 +93,7 @@ describe('with entries', () => {
 
   it('lists checkpoints in size order and makes one on demand', async () => {
     await ledger.sequencer.append(rawCommand(aMotorEvent().build()));
-    const made = await app.inject({ method: 'POST', url: '/v1/ledger/checkpoints' });
+    const made = await t.as(await t.token(['auditor'], []), 'POST', '/v1/ledger/checkpoints');
     expect(made.statusCode).toBe(201);
     expect(made.json()).toMatchObject({ size: 41 });
     const list = (await app.inject('/v1/ledger/checkpoints')).json();
@@ -137,5 +137,30 @@ describe('with entries', () => {
         '/.well-known/jwks.json',
       ]),
     );
+  });
+});
+
+describe('without LEDGER_PUBLIC', () => {
+  let closed: TestApp;
+  beforeAll(async () => {
+    closed = await startTestApp();
+  });
+  afterAll(async () => {
+    await closed.close();
+  });
+
+  it('needs a token with auditor, quality or admin for the ledger, but serves the JWKS to anyone', async () => {
+    expect((await closed.app.inject('/v1/ledger/checkpoints')).json()).toMatchObject({
+      status: 401,
+      code: 'TOKEN_MISSING',
+    });
+    const intake = await closed.token(['intake'], ['DIEPPE']);
+    expect((await closed.as(intake, 'GET', '/v1/ledger/checkpoints')).json()).toMatchObject({
+      status: 403,
+      code: 'ROLE_REQUIRED',
+    });
+    const auditor = await closed.token(['auditor'], []);
+    expect((await closed.as(auditor, 'GET', '/v1/ledger/checkpoints')).statusCode).toBe(200);
+    expect((await closed.app.inject('/.well-known/jwks.json')).statusCode).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 // Proofs served from stored nodes must verify with the core verifier for every shape of tree: sizes that
 // cross the stored levels (4, 8, 12) and indexes at the edges.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainState } from '../../src/core/domain/state.js';
 import { fromBase64 } from '../../src/core/encoding.js';
 import { leafHash, verifyConsistency, verifyInclusion } from '../../src/core/merkle.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
@@ -11,7 +12,7 @@ import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const SIZE = 4500; // > 4096, so level-12 nodes are stored and used
 let tdb: TestDatabase;
-let ledger: Ledger<undefined>;
+let ledger: Ledger<DomainState>;
 const roots: string[] = []; // roots[n]: root of the first n entries, as the inclusion proofs reported it
 
 beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DomainState } from '../../src/core/domain/state.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { logSize } from '../../src/ledger/reader.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
@@ -9,7 +10,7 @@ import { aMotorEvent, serial } from '../support/builders.js';
 import { createTestDatabase, hasServer, type TestDatabase } from '../support/db.js';
 
 let tdb: TestDatabase;
-let ledger: Ledger<undefined>;
+let ledger: Ledger<DomainState>;
 
 beforeAll(async () => {
   tdb = await createTestDatabase({ poolSize: 20 });

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DomainState } from '../../src/core/domain/state.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
 import { generateSigningJwk, signerFromJwk } from '../../src/ledger/signing.js';
@@ -13,10 +14,10 @@ import { aMotorEvent, serial } from '../support/builders.js';
 import { createTestDatabase, hasServer, type TestDatabase } from '../support/db.js';
 
 let tdb: TestDatabase;
-let ledger: Ledger<undefined>;
+let ledger: Ledger<DomainState>;
 
 // 60 entries over 10 motors: each motor has 6 events, so every entry but the last few has a later link.
-async function seedLog(l: Ledger<undefined>, n = 60): Promise<void> {
+async function seedLog(l: Ledger<DomainState>, n = 60): Promise<void> {
   for (let i = 0; i < n; i++) {
     await l.sequencer.append(
       rawCommand(

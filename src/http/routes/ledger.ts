@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { parseCheckpoint } from '../../core/checkpoint.js';
+import type { DomainState } from '../../core/domain/state.js';
 import { utf8Decode } from '../../core/encoding.js';
 import { NotFoundError } from '../../core/errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
@@ -15,6 +16,7 @@ import {
 } from '../../ledger/reader.js';
 import { readJwks } from '../../ledger/signing.js';
 import { entriesAsNdjson } from '../../verify/export.js';
+import { requireRole } from '../command.js';
 import { Base64Hash, problemResponses, Seq } from '../schemas.js';
 
 const Checkpoint = Type.Object({
@@ -42,15 +44,19 @@ const ConsistencyProof = Type.Object({
   proof: Type.Array(Base64Hash),
 });
 
-export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (
-  app,
-  { ledger },
-) => {
+export const ledgerRoutes: FastifyPluginAsyncTypebox<{
+  ledger: Ledger<DomainState>;
+  public: boolean;
+}> = async (app, options) => {
+  const { ledger } = options;
   const db = ledger.handle.db;
+  // Auditor reads need a token with auditor, quality or admin unless LEDGER_PUBLIC; the JWKS is always public.
+  const read = options.public ? undefined : requireRole('auditor', 'quality', 'admin');
 
   app.get(
     '/v1/ledger/checkpoint',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'The newest signed checkpoint',
@@ -72,6 +78,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.get(
     '/v1/ledger/checkpoints',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'Signed checkpoints in size order, a page at a time',
@@ -98,6 +105,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.post(
     '/v1/ledger/checkpoints',
     {
+      preValidation: requireRole('auditor', 'admin'),
       schema: {
         tags: ['ledger'],
         summary: 'Sign a checkpoint of everything committed now (on demand)',
@@ -115,6 +123,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.get(
     '/v1/ledger/entries/:seq',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'One entry: the exact stored RFC 8785 bytes (hash them to get the leaf)',
@@ -140,6 +149,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.get(
     '/v1/ledger/proof/inclusion',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'Inclusion proof of one entry (RFC 9162 §2.1.3)',
@@ -157,6 +167,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.get(
     '/v1/ledger/proof/consistency',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
@@ -173,6 +184,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }
   app.get(
     '/v1/ledger/export',
     {
+      preValidation: read,
       schema: {
         tags: ['ledger'],
         summary: 'Every entry as NDJSON: one line per entry, each line exactly the stored bytes',

@@ -2,11 +2,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { sql } from 'kysely';
 import { Type } from 'typebox';
+import type { DomainState } from '../../core/domain/state.js';
 import { UnavailableError } from '../../core/errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import { problemResponses } from '../schemas.js';
 
-export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<unknown> }> = async (app, { ledger }) => {
+export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<DomainState> }> = async (
+  app,
+  { ledger },
+) => {
   app.get(
     '/healthz',
     {

@@ -1,0 +1,110 @@
+// Reads the writers need: a motor and its timeline, a shipment with expected vs scanned, a vehicle with its
+// slots. Projections give the current state; timelines come from the log itself, each event with its seq and
+// leaf hash so a reader can check it against a proof.
+import { type Kysely, sql } from 'kysely';
+import type { MotorState, ShipmentState, VehicleState } from '../core/domain/state.js';
+import { toBase64, utf8Decode } from '../core/encoding.js';
+import type { Envelope } from '../core/envelope.js';
+import type { Database } from '../db/schema.js';
+
+export interface TimelineEvent {
+  seq: number;
+  leafHash: string;
+  id: string;
+  type: string;
+  time: string;
+  recorded: string;
+  actor: Envelope['actor'];
+  data: Envelope['data'];
+}
+
+const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
+
+/** Current state of a motor, or undefined. */
+export async function readMotor(db: Kysely<Database>, serial: string): Promise<MotorState | undefined> {
+  const row = await db.selectFrom('motor').select('state').where('serial', '=', serial).executeTakeFirst();
+  return row ? parse<MotorState>(row.state) : undefined;
+}
+
+/** Every event of a subject (motor:…, shipment:…, vehicle:…), in log order, up to `asOfSeq` if given. */
+export async function motorTimeline(
+  db: Kysely<Database>,
+  subject: string,
+  asOfSeq?: number,
+): Promise<TimelineEvent[]> {
+  const { rows } = await sql<{ seq: number; leaf_hash: Uint8Array; body: Uint8Array }>`
+    SELECT e.seq, e.leaf_hash, e.body FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+    WHERE s.subject = ${subject} ${asOfSeq === undefined ? sql`` : sql`AND s.seq <= ${asOfSeq}`}
+    ORDER BY s.seq
+  `.execute(db);
+  return rows.map((r) => {
+    const e = JSON.parse(utf8Decode(r.body)) as Envelope;
+    return {
+      seq: Number(r.seq),
+      leafHash: toBase64(r.leaf_hash),
+      id: e.id,
+      type: e.type,
+      time: e.time,
+      recorded: e.recorded,
+      actor: e.actor,
+      data: e.data,
+    };
+  });
+}
+
+export interface ShipmentView {
+  shipment: ShipmentState;
+  expected: number;
+  scanned: number;
+  missing: string[];
+  unexpected: string[];
+}
+
+/** A shipment with its intake reconciliation: expected (on the ASN) vs scanned, missing and unexpected serials. */
+export async function readShipment(db: Kysely<Database>, id: string): Promise<ShipmentView | undefined> {
+  const row = await db.selectFrom('shipment').select('state').where('id', '=', id).executeTakeFirst();
+  if (!row) return undefined;
+  const shipment = parse<ShipmentState>(row.state);
+  const received = new Set(shipment.received);
+  return {
+    shipment,
+    expected: shipment.serials.length,
+    scanned: shipment.received.length,
+    missing: shipment.serials.filter((s) => !received.has(s)),
+    unexpected: shipment.unexpected,
+  };
+}
+
+export interface VehicleView {
+  vehicle: VehicleState;
+  slots: {
+    slot: string;
+    serial: string | null;
+    motor: Pick<MotorState, 'serial' | 'motorType' | 'status' | 'holds'> | null;
+  }[];
+}
+
+/** A vehicle with each slot and the motor in it. */
+export async function readVehicle(db: Kysely<Database>, vin: string): Promise<VehicleView | undefined> {
+  const row = await db.selectFrom('vehicle').select('state').where('vin', '=', vin).executeTakeFirst();
+  if (!row) return undefined;
+  const vehicle = parse<VehicleState>(row.state);
+  const serials = Object.values(vehicle.slots).filter((s): s is string => s !== null);
+  const motors = serials.length
+    ? await db.selectFrom('motor').select('state').where('serial', 'in', serials).execute()
+    : [];
+  const bySerial = new Map(
+    motors.map((m) => [parse<MotorState>(m.state).serial, parse<MotorState>(m.state)]),
+  );
+  return {
+    vehicle,
+    slots: Object.entries(vehicle.slots).map(([slot, serial]) => {
+      const m = serial ? bySerial.get(serial) : undefined;
+      return {
+        slot,
+        serial,
+        motor: m ? { serial: m.serial, motorType: m.motorType, status: m.status, holds: m.holds } : null,
+      };
+    }),
+  };
+}

@@ -1,0 +1,185 @@
+// Production at Cléon: a motor is produced (with its line, station, shift, operator and component lots) and
+// tested at the end-of-line bench. Reads: a motor's current state and its ordered timeline.
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NotFoundError } from '../../core/errors.js';
+import { motorTimeline, readMotor } from '../../domain/reads.js';
+import { requireRole, runCommand, sendEvent } from '../command.js';
+import type { AppContext } from '../context.js';
+import {
+  AnyObject,
+  Ident,
+  problemResponses,
+  Serial,
+  WriteFields,
+  Written,
+  writeProblems,
+} from '../schemas.js';
+
+const Produce = Type.Object(
+  {
+    ...WriteFields,
+    serial: Serial,
+    motorType: Type.String({ description: 'From the catalog: 7DL, 6AM…' }),
+    line: Ident,
+    station: Ident,
+    shift: Type.String({ pattern: '^[A-Z]$', description: 'Shift letter (A, B, C)' }),
+    operator: Type.String({ pattern: '^[A-Za-z0-9-]{3,32}$', description: 'Pseudonymous badge id' }),
+    workOrder: Ident,
+    lots: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z]{1,31}$' }), Ident, {
+      description: 'Component lots by component: rotor, stator, magnets, bearing, inverter…',
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        id: '0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a',
+        serial: '7DL-000123',
+        motorType: '7DL',
+        line: 'L2',
+        station: 'ST-40',
+        shift: 'A',
+        operator: 'OP-7731',
+        workOrder: 'WO-2026-11-0042',
+        lots: {
+          rotor: 'ROT-24-118',
+          stator: 'STA-24-090',
+          magnets: 'MAG-24-031',
+          bearing: 'BRG-24-377',
+          inverter: 'INV-24-012',
+        },
+        time: '2026-11-23T06:15:00Z',
+      },
+    ],
+  },
+);
+
+const Test = Type.Object(
+  {
+    ...WriteFields,
+    bench: Ident,
+    specVersion: Ident,
+    verdict: Type.Union([Type.Literal('PASS'), Type.Literal('FAIL')]),
+    measurements: Type.Record(
+      Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9]{0,63}$' }),
+      Type.Union([Type.Number(), Type.String({ maxLength: 200 }), Type.Boolean()]),
+      {
+        description: 'Bench measurements (numbers in SI-derived units named in the key)',
+      },
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        bench: 'EOL-3',
+        specVersion: 'SPEC-7DL-4.2',
+        verdict: 'PASS',
+        measurements: { torqueNm: 412.5, backEmfV: 231.2, insulationMOhm: 850, noiseDb: 61.4 },
+        time: '2026-11-23T06:42:10Z',
+      },
+    ],
+  },
+);
+
+export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
+  app.post(
+    '/v1/motors',
+    {
+      preValidation: requireRole('producer'),
+      schema: {
+        tags: ['production'],
+        summary: 'Record a motor produced at Cléon (motor.produced)',
+        description:
+          'Refusals: SERIAL_EXISTS, UNKNOWN_MOTOR_TYPE, SITE_NOT_PRODUCTION. Role producer, at a motor production site.',
+        body: Produce,
+        response: { 201: Written(), ...writeProblems },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const result = await runCommand(ctx, req, {
+        roles: ['producer'],
+        atSite: true,
+        build: (actor, time) => ({
+          kind: 'produceMotor',
+          actor,
+          time,
+          serial: b.serial,
+          motorType: b.motorType,
+          line: b.line,
+          station: b.station,
+          shift: b.shift,
+          operator: b.operator,
+          workOrder: b.workOrder,
+          lots: b.lots,
+        }),
+      });
+      return sendEvent(reply, result);
+    },
+  );
+
+  app.post(
+    '/v1/motors/:serial/tests',
+    {
+      preValidation: requireRole('producer'),
+      schema: {
+        tags: ['production'],
+        summary: 'Record an end-of-line test (motor.tested)',
+        description: 'Refusals: UNKNOWN_SERIAL, MOTOR_ALREADY_SHIPPED. Role producer.',
+        params: Type.Object({ serial: Serial }),
+        body: Test,
+        response: { 201: Written(), ...writeProblems },
+      },
+    },
+    async (req, reply) => {
+      const b = req.body;
+      const result = await runCommand(ctx, req, {
+        roles: ['producer'],
+        atSite: true,
+        build: (actor, time) => ({
+          kind: 'testMotor',
+          actor,
+          time,
+          serial: req.params.serial,
+          bench: b.bench,
+          specVersion: b.specVersion,
+          verdict: b.verdict,
+          measurements: b.measurements,
+        }),
+      });
+      return sendEvent(reply, result);
+    },
+  );
+
+  app.get(
+    '/v1/motors/:serial',
+    {
+      preValidation: requireRole(
+        'producer',
+        'logistics',
+        'intake',
+        'assembly',
+        'quality',
+        'auditor',
+        'admin',
+      ),
+      schema: {
+        tags: ['production'],
+        summary: 'A motor: current state and its ordered timeline (each event with seq and leaf hash)',
+        params: Type.Object({ serial: Serial }),
+        response: {
+          200: Type.Object({ motor: AnyObject, timeline: Type.Array(AnyObject) }),
+          ...problemResponses(401, 403, 404),
+        },
+      },
+    },
+    async (req) => {
+      const motor = await readMotor(ctx.ledger.handle.db, req.params.serial);
+      if (!motor)
+        throw new NotFoundError('UNKNOWN_SERIAL', `Motor ${req.params.serial} is not in the ledger.`);
+      return { motor, timeline: await motorTimeline(ctx.ledger.handle.db, `motor:${req.params.serial}`) };
+    },
+  );
+};
