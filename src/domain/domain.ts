@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Catalog, validateCatalog } from '../core/domain/catalog.js';
-import { type DomainCommand, decide, keysOf } from '../core/domain/decide.js';
+import { type DomainCommand, decide, dependentKeysOf, keysOf } from '../core/domain/decide.js';
 import { type DomainState, emptyState, evolve } from '../core/domain/state.js';
 import type { Command, DecidedEvent, Domain } from '../ledger/sequencer.js';
 import { requestHashOf } from '../ledger/sequencer.js';
@@ -25,6 +25,11 @@ export function plantDomain(): Domain<DomainState> {
         }
       }
       await loadProjections(trx, state, keys);
+      const more: string[] = [];
+      for (const c of commands as readonly Partial<PlantCommand>[]) {
+        if (c.domain) more.push(...(dependentKeysOf(state, c.domain).motor ?? []));
+      }
+      if (more.length > 0) await loadProjections(trx, state, { motor: more });
       return state;
     },
     apply(state, e: DecidedEvent) {

@@ -89,7 +89,7 @@ export async function readVehicle(db: Kysely<Database>, vin: string): Promise<Ve
   const row = await db.selectFrom('vehicle').select('state').where('vin', '=', vin).executeTakeFirst();
   if (!row) return undefined;
   const vehicle = parse<VehicleState>(row.state);
-  const serials = Object.values(vehicle.slots).filter((s): s is string => s !== null);
+  const serials = vehicle.slots.flatMap((x) => (x.serial ? [x.serial] : []));
   const motors = serials.length
     ? await db.selectFrom('motor').select('state').where('serial', 'in', serials).execute()
     : [];
@@ -98,7 +98,7 @@ export async function readVehicle(db: Kysely<Database>, vin: string): Promise<Ve
   );
   return {
     vehicle,
-    slots: Object.entries(vehicle.slots).map(([slot, serial]) => {
+    slots: vehicle.slots.map(({ slot, serial }) => {
       const m = serial ? bySerial.get(serial) : undefined;
       return {
         slot,

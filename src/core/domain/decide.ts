@@ -112,6 +112,21 @@ export function keysOf(c: DomainCommand): {
   }
 }
 
+/** Keys a command reads that depend on state loaded first (the motors on a shipment, in a vehicle, in a hold). */
+export function dependentKeysOf(state: DomainState, c: DomainCommand): { motor?: string[] } {
+  switch (c.kind) {
+    case 'departShipment':
+    case 'arriveShipment':
+      return { motor: state.shipment.get(c.shipmentId)?.serials ?? [] };
+    case 'shipVehicle':
+      return { motor: (state.vehicle.get(c.vin)?.slots ?? []).flatMap((x) => (x.serial ? [x.serial] : [])) };
+    case 'releaseHold':
+      return { motor: state.hold.get(c.holdId)?.serials ?? [] };
+    default:
+      return {};
+  }
+}
+
 const refuse = (code: string, message: string, details: Record<string, unknown> = {}): never => {
   throw new RefusalError(code, message, details);
 };
@@ -293,7 +308,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       const sh = needShipment(state, c.shipmentId);
       if (sh.status !== 'LOADED')
         refuse('ALREADY_DEPARTED', `Shipment ${sh.id} already departed (seq ${sh.departed?.seq}).`);
-      return draft(c, 'shipment.departed', [`shipment:${sh.id}`], {
+      return draft(c, 'shipment.departed', [`shipment:${sh.id}`, ...onBoard(sh)], {
         shipmentId: sh.id,
         carrier: c.carrier,
         truck: c.truck,
@@ -310,7 +325,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
         refuse('ALREADY_ARRIVED', `Shipment ${sh.id} already arrived (seq ${sh.arrived?.seq}).`);
       if (sh.to !== c.actor.site)
         refuse('WRONG_DESTINATION', `Shipment ${sh.id} is bound for ${sh.to}, not ${c.actor.site}.`);
-      return draft(c, 'shipment.arrived', [`shipment:${sh.id}`], {
+      return draft(c, 'shipment.arrived', [`shipment:${sh.id}`, ...onBoard(sh)], {
         shipmentId: sh.id,
         dock: c.dock,
         site: c.actor.site,
@@ -386,7 +401,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
           `Slot ${c.slot} of an ${c.model} takes a ${slotType}; motor ${c.serial} is a ${m.motorType}.`,
         );
       }
-      const occupant = v?.slots[c.slot];
+      const occupant = v?.slots.find((x) => x.slot === c.slot)?.serial;
       if (occupant)
         refuse(
           'SLOT_OCCUPIED',
@@ -409,7 +424,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       if (!v) refuse('UNKNOWN_VEHICLE', `VIN ${c.vin} has no motors in the ledger.`);
       if (v!.status === 'SHIPPED')
         refuse('VEHICLE_ALREADY_SHIPPED', `VIN ${c.vin} has shipped; its motors can no longer change.`);
-      const slot = Object.keys(v!.slots).find((s) => v!.slots[s] === c.serial);
+      const slot = v!.slots.find((x) => x.serial === c.serial)?.slot;
       if (!slot) refuse('MOTOR_NOT_IN_VEHICLE', `Motor ${c.serial} is not installed in ${c.vin}.`);
       return draft(c, 'motor.removed', [`motor:${c.serial}`, `vehicle:${c.vin}`], {
         vin: c.vin,
@@ -423,12 +438,12 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       if (!v) refuse('UNKNOWN_VEHICLE', `VIN ${c.vin} has no motors in the ledger.`);
       if (v!.status === 'SHIPPED')
         refuse('VEHICLE_ALREADY_SHIPPED', `VIN ${c.vin} already shipped (seq ${v!.shipped?.seq}).`);
-      const empty = Object.keys(v!.slots).filter((s) => !v!.slots[s]);
+      const empty = v!.slots.filter((x) => !x.serial).map((x) => x.slot);
       if (empty.length > 0)
         refuse('SLOTS_NOT_FILLED', `VIN ${c.vin} cannot ship: slot ${empty.join(', ')} has no motor.`, {
           emptySlots: empty,
         });
-      const serials = Object.values(v!.slots) as string[];
+      const serials = v!.slots.map((x) => x.serial as string);
       const held = serials.filter((s) => (state.motor.get(s)?.holds.length ?? 0) > 0);
       if (held.length > 0)
         refuse('MOTOR_HELD', `VIN ${c.vin} cannot ship: motor ${held.join(', ')} is on quality hold.`, {
@@ -511,6 +526,12 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       });
     }
   }
+}
+
+// Motors still on the truck: the transport events go into their timelines.
+function onBoard(sh: ShipmentState): string[] {
+  const received = new Set(sh.received);
+  return sh.serials.filter((s) => !received.has(s)).map((s) => `motor:${s}`);
 }
 
 function productionSites(catalog: Catalog): string {

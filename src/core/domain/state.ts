@@ -72,7 +72,8 @@ export interface VehicleState {
   model: string;
   brand: string;
   site: string;
-  slots: Record<string, string | null>;
+  /** In the model's slot order (an array: JSON object key order is not kept by jsonb). */
+  slots: { slot: string; serial: string | null }[];
   status: 'IN_ASSEMBLY' | 'SHIPPED';
   shipped: Stamp | null;
   history: {
@@ -324,7 +325,7 @@ export function evolve(state: DomainState, e: DomainEvent): void {
           model: str(d, 'model'),
           brand: str(d, 'brand'),
           site: e.actor.site,
-          slots: Object.fromEntries(strs(d, 'modelSlots').map((s) => [s, null])),
+          slots: strs(d, 'modelSlots').map((slot) => ({ slot, serial: null })),
           status: 'IN_ASSEMBLY',
           shipped: null,
           history: [],
@@ -332,7 +333,8 @@ export function evolve(state: DomainState, e: DomainEvent): void {
         };
         state.vehicle.set(vin, v);
       }
-      v.slots[slot] = serial;
+      const target = v.slots.find((x) => x.slot === slot);
+      if (target) target.serial = serial;
       v.history.push({ seq: e.seq, time: e.time, action: 'installed', slot, serial });
       v.lastSeq = e.seq;
       touch(state, 'vehicle', vin);
@@ -350,8 +352,9 @@ export function evolve(state: DomainState, e: DomainEvent): void {
       const serial = str(d, 'serial');
       const v = state.vehicle.get(vin);
       if (v) {
-        const slot = Object.keys(v.slots).find((s) => v.slots[s] === serial) ?? str(d, 'slot');
-        v.slots[slot] = null;
+        const held = v.slots.find((x) => x.serial === serial);
+        const slot = held?.slot ?? str(d, 'slot');
+        if (held) held.serial = null;
         v.history.push({
           seq: e.seq,
           time: e.time,
@@ -381,7 +384,7 @@ export function evolve(state: DomainState, e: DomainEvent): void {
       v.shipped = at;
       v.lastSeq = e.seq;
       touch(state, 'vehicle', vin);
-      for (const serial of Object.values(v.slots)) {
+      for (const { serial } of v.slots) {
         const m = serial ? motor(serial) : undefined;
         if (m) m.status = 'VEHICLE_SHIPPED';
       }
