@@ -48,6 +48,7 @@ export async function runCommand(
 ): Promise<AppendResult> {
   const body = (request.body ?? {}) as WithId;
   const principal = request.principal;
+  authorize(principal, { roles: options.roles }); // the role first: a 403 says more than "which site?"
   const site = options.atSite && principal ? resolveSite(principal, body.site) : undefined;
   const actor = authorize(principal, { roles: options.roles, site });
   const { id, ...rest } = body;

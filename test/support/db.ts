@@ -74,6 +74,8 @@ export async function createTestDatabase(options: { poolSize?: number } = {}): P
     superuser: (text, values) => su.query(text, values),
     drop: async () => {
       await Promise.allSettled([handle.close(), su.end(), ...others.map((o) => o.close())]);
+      // pg's pool.end() resolves before its sockets have closed; let them go before FORCE terminates stragglers.
+      await new Promise((r) => setTimeout(r, 200));
       const a = new pg.Client({ connectionString: adminUrl });
       await a.connect();
       await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -119,6 +119,7 @@ function answerFrom(state: DomainState, serial: string, shipmentId: string, e: D
 
 export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   const scanCommand = (req: FastifyRequest, b: ScanBody) => {
+    authorize(req.principal, { roles: ['intake'] });
     const site = resolveSite(req.principal!, b.site);
     const actor = authorize(req.principal, { roles: ['intake'], site });
     const { id, ...request } = b;
