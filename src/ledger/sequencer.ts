@@ -103,7 +103,7 @@ interface CheckpointWaiter {
 }
 
 // Advisory lock key: "motorled" in ASCII. Advisory locks are per database.
-const LOCK_KEY = 0x6d6f746f726c6564n;
+export const LOCK_KEY = 0x6d6f746f726c6564n;
 
 /** The raw domain: no state, commands carry their event. Used by the ledger core, tests and the bench. */
 export const rawDomain: Domain<undefined> = {

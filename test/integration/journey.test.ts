@@ -10,7 +10,16 @@ import { verifyInclusion } from '../../src/core/merkle.js';
 import { exportLedger } from '../../src/verify/export.js';
 import { verifyExport } from '../../src/verify/verify.js';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { newSerial, newVin, plantTokens, post, produceTested, scan, shipToDieppe, type Tokens } from '../support/plant.js';
+import {
+  newSerial,
+  newVin,
+  plantTokens,
+  post,
+  produceTested,
+  scan,
+  shipToDieppe,
+  type Tokens,
+} from '../support/plant.js';
 
 let t: TestApp;
 let k: Tokens;
@@ -32,14 +41,30 @@ describe('the A390 journey from Cléon to a shipped vehicle', () => {
   it('produces and tests three motors at Cléon', async () => {
     await produceTested(t, k, [rearLeft, rearRight, front]);
     const res = await t.as(k.quality, 'GET', `/v1/motors/${rearLeft}`);
-    expect(res.json().motor).toMatchObject({ serial: rearLeft, motorType: '7DL', status: 'PRODUCED', site: 'CLEON', lastTest: { verdict: 'PASS' } });
+    expect(res.json().motor).toMatchObject({
+      serial: rearLeft,
+      motorType: '7DL',
+      status: 'PRODUCED',
+      site: 'CLEON',
+      lastTest: { verdict: 'PASS' },
+    });
   });
 
   it('loads them on a shipment with its ASN and sends the truck', async () => {
     shipmentId = await shipToDieppe(t, k, [rearLeft, rearRight, front]);
     const view = (await t.as(k.intake, 'GET', `/v1/shipments/${shipmentId}`)).json();
-    expect(view).toMatchObject({ expected: 3, scanned: 0, missing: [rearLeft, rearRight, front], unexpected: [] });
-    expect(view.shipment).toMatchObject({ status: 'DEPARTED', from: 'CLEON', to: 'DIEPPE', departed: { truck: 'FR-123-AB' } });
+    expect(view).toMatchObject({
+      expected: 3,
+      scanned: 0,
+      missing: [rearLeft, rearRight, front],
+      unexpected: [],
+    });
+    expect(view.shipment).toMatchObject({
+      status: 'DEPARTED',
+      from: 'CLEON',
+      to: 'DIEPPE',
+      departed: { truck: 'FR-123-AB' },
+    });
     const motor = (await t.as(k.quality, 'GET', `/v1/motors/${front}`)).json().motor;
     expect(motor).toMatchObject({ status: 'IN_TRANSIT', site: null, shipmentId });
   });
@@ -48,7 +73,12 @@ describe('the A390 journey from Cléon to a shipped vehicle', () => {
     await post(t, k.logisticsDieppe, `/v1/shipments/${shipmentId}/arrival`, { dock: 'D3' });
     for (const s of [rearLeft, rearRight, front]) {
       const v = await scan(t, k, s, shipmentId);
-      expect(v).toMatchObject({ verdict: 'ACCEPTED', code: 'ACCEPTED', motor: { serial: s, status: 'RECEIVED' }, shipment: { id: shipmentId } });
+      expect(v).toMatchObject({
+        verdict: 'ACCEPTED',
+        code: 'ACCEPTED',
+        motor: { serial: s, status: 'RECEIVED' },
+        shipment: { id: shipmentId },
+      });
       expect(v.event).toMatchObject({ type: 'motor.received' });
     }
     const view = (await t.as(k.intake, 'GET', `/v1/shipments/${shipmentId}`)).json();
@@ -56,16 +86,43 @@ describe('the A390 journey from Cléon to a shipped vehicle', () => {
   });
 
   it('installs each motor in the slot its type fits and ships the vehicle', async () => {
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, { serial: rearLeft, model: 'A390', slot: 'REAR_LEFT', station: 'MAR-01' });
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, { serial: rearRight, model: 'A390', slot: 'REAR_RIGHT', station: 'MAR-01' });
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, { serial: front, model: 'A390', slot: 'FRONT', station: 'MAR-02' });
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial: rearLeft,
+      model: 'A390',
+      slot: 'REAR_LEFT',
+      station: 'MAR-01',
+    });
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial: rearRight,
+      model: 'A390',
+      slot: 'REAR_RIGHT',
+      station: 'MAR-01',
+    });
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial: front,
+      model: 'A390',
+      slot: 'FRONT',
+      station: 'MAR-02',
+    });
     await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
     const view = (await t.as(k.assembly, 'GET', `/v1/vehicles/${vin}`)).json();
     expect(view.vehicle).toMatchObject({ vin, model: 'A390', brand: 'Alpine', status: 'SHIPPED' });
     expect(view.slots).toEqual([
-      { slot: 'REAR_LEFT', serial: rearLeft, motor: { serial: rearLeft, motorType: '7DL', status: 'VEHICLE_SHIPPED', holds: [] } },
-      { slot: 'REAR_RIGHT', serial: rearRight, motor: { serial: rearRight, motorType: '7DL', status: 'VEHICLE_SHIPPED', holds: [] } },
-      { slot: 'FRONT', serial: front, motor: { serial: front, motorType: '6AM', status: 'VEHICLE_SHIPPED', holds: [] } },
+      {
+        slot: 'REAR_LEFT',
+        serial: rearLeft,
+        motor: { serial: rearLeft, motorType: '7DL', status: 'VEHICLE_SHIPPED', holds: [] },
+      },
+      {
+        slot: 'REAR_RIGHT',
+        serial: rearRight,
+        motor: { serial: rearRight, motorType: '7DL', status: 'VEHICLE_SHIPPED', holds: [] },
+      },
+      {
+        slot: 'FRONT',
+        serial: front,
+        motor: { serial: front, motorType: '6AM', status: 'VEHICLE_SHIPPED', holds: [] },
+      },
     ]);
   });
 
@@ -87,7 +144,13 @@ describe('the A390 journey from Cléon to a shipped vehicle', () => {
     const proof = (await t.app.inject(`/v1/ledger/proof/inclusion?seq=${last.seq}`)).json();
     expect(proof.leafHash).toBe(last.leafHash);
     expect(() =>
-      verifyInclusion(last.seq, proof.treeSize, fromBase64(proof.leafHash), proof.proof.map(fromBase64), fromBase64(proof.root)),
+      verifyInclusion(
+        last.seq,
+        proof.treeSize,
+        fromBase64(proof.leafHash),
+        proof.proof.map(fromBase64),
+        fromBase64(proof.root),
+      ),
     ).not.toThrow();
   });
 
@@ -97,18 +160,35 @@ describe('the A390 journey from Cléon to a shipped vehicle', () => {
     await produceTested(t, k, [sixAm]);
     const shp = await shipToDieppe(t, k, [sixAm]);
     expect((await scan(t, k, sixAm, shp)).verdict).toBe('ACCEPTED');
-    const wrongSlot = await t.as(k.assembly, 'POST', `/v1/vehicles/${a290}/motors`, { serial: sixAm, model: 'A290', slot: 'REAR_LEFT', station: 'MAR-05' });
+    const wrongSlot = await t.as(k.assembly, 'POST', `/v1/vehicles/${a290}/motors`, {
+      serial: sixAm,
+      model: 'A290',
+      slot: 'REAR_LEFT',
+      station: 'MAR-05',
+    });
     expect(wrongSlot.json()).toMatchObject({ status: 422, code: 'UNKNOWN_SLOT' });
-    await post(t, k.assembly, `/v1/vehicles/${a290}/motors`, { serial: sixAm, model: 'A290', slot: 'FRONT', station: 'MAR-05' });
+    await post(t, k.assembly, `/v1/vehicles/${a290}/motors`, {
+      serial: sixAm,
+      model: 'A290',
+      slot: 'FRONT',
+      station: 'MAR-05',
+    });
     await post(t, k.assembly, `/v1/vehicles/${a290}/shipment`, {});
-    expect((await t.as(k.assembly, 'GET', `/v1/vehicles/${a290}`)).json().vehicle).toMatchObject({ model: 'A290', status: 'SHIPPED' });
+    expect((await t.as(k.assembly, 'GET', `/v1/vehicles/${a290}`)).json().vehicle).toMatchObject({
+      model: 'A290',
+      status: 'SHIPPED',
+    });
   });
 
   it('exports a log that verifies offline', async () => {
     await t.ledger.sequencer.checkpoint();
     const dir = mkdtempSync(join(tmpdir(), 'ml-journey-'));
     const counts = await exportLedger(t.tdb.handle.db, dir);
-    const summary = await verifyExport({ entries: join(dir, 'entries.ndjson'), checkpoints: join(dir, 'checkpoints.jws'), jwks: join(dir, 'jwks.json') });
+    const summary = await verifyExport({
+      entries: join(dir, 'entries.ndjson'),
+      checkpoints: join(dir, 'checkpoints.jws'),
+      jwks: join(dir, 'jwks.json'),
+    });
     expect(summary).toMatchObject({ entries: counts.entries, uncovered: 0 });
     expect(summary.entries).toBe(await t.logSize());
   });

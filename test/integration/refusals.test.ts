@@ -13,8 +13,8 @@ import {
   receivedAtDieppe,
   scan,
   shipToDieppe,
-  testBody,
   type Tokens,
+  testBody,
 } from '../support/plant.js';
 
 let t: TestApp;
@@ -28,7 +28,14 @@ afterAll(async () => {
 });
 
 /** Send a request that must be refused with `status`/`code`; asserts the log did not grow. */
-async function refused(token: string, method: 'POST' | 'PATCH', url: string, body: unknown, code: string, status = 422) {
+async function refused(
+  token: string,
+  method: 'POST' | 'PATCH',
+  url: string,
+  body: unknown,
+  code: string,
+  status = 422,
+) {
   const before = await t.logSize();
   const res = await t.as(token, method, url, body);
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
@@ -42,7 +49,12 @@ async function refused(token: string, method: 'POST' | 'PATCH', url: string, bod
 /** A scan that must be REJECTED with `code`; asserts exactly one intake.rejected was written. */
 async function rejectedScan(serial: string, shipmentId: string, code: string, token = k.intake) {
   const before = await t.logSize();
-  const res = await t.as(token, 'POST', '/v1/intake/scans', { serial, shipmentId, dock: 'D3', scanner: 'HH-17' });
+  const res = await t.as(token, 'POST', '/v1/intake/scans', {
+    serial,
+    shipmentId,
+    dock: 'D3',
+    scanner: 'HH-17',
+  });
   expect(res.statusCode).toBe(200);
   const v = res.json();
   expect(v).toMatchObject({ verdict: 'REJECTED', code, event: { type: 'intake.rejected' } });
@@ -59,7 +71,13 @@ describe('production at Cléon', () => {
   });
 
   it('refuses a motor type not in the catalog (UNKNOWN_MOTOR_TYPE)', async () => {
-    await refused(k.producer, 'POST', '/v1/motors', produceBody(newSerial(), { motorType: '9ZZ' }), 'UNKNOWN_MOTOR_TYPE');
+    await refused(
+      k.producer,
+      'POST',
+      '/v1/motors',
+      produceBody(newSerial(), { motorType: '9ZZ' }),
+      'UNKNOWN_MOTOR_TYPE',
+    );
   });
 
   it('refuses production recorded at an assembly plant (SITE_NOT_PRODUCTION)', async () => {
@@ -72,9 +90,23 @@ describe('production at Cléon', () => {
   });
 
   it('refuses a malformed body with VALIDATION_FAILED and the field named', async () => {
-    const p = await refused(k.producer, 'POST', '/v1/motors', { ...produceBody(newSerial()), shift: 'night' }, 'VALIDATION_FAILED', 400);
+    const p = await refused(
+      k.producer,
+      'POST',
+      '/v1/motors',
+      { ...produceBody(newSerial()), shift: 'night' },
+      'VALIDATION_FAILED',
+      400,
+    );
     expect(p.detail).toMatch(/shift/);
-    await refused(k.producer, 'POST', '/v1/motors', { ...produceBody(newSerial()), colour: 'blue' }, 'VALIDATION_FAILED', 400);
+    await refused(
+      k.producer,
+      'POST',
+      '/v1/motors',
+      { ...produceBody(newSerial()), colour: 'blue' },
+      'VALIDATION_FAILED',
+      400,
+    );
   });
 });
 
@@ -83,12 +115,21 @@ describe('loading a shipment', () => {
     const failed = newSerial();
     await post(t, k.producer, '/v1/motors', produceBody(failed));
     await post(t, k.producer, `/v1/motors/${failed}/tests`, testBody('FAIL'));
-    const load = (serials: string[]) => ({ shipmentId: `SHP-${randomUUID().slice(0, 8)}`, asn: 'ASN-1', to: 'DIEPPE', racks: [{ rack: 'RK-1', serials }] });
+    const load = (serials: string[]) => ({
+      shipmentId: `SHP-${randomUUID().slice(0, 8)}`,
+      asn: 'ASN-1',
+      to: 'DIEPPE',
+      racks: [{ rack: 'RK-1', serials }],
+    });
     await refused(k.logisticsCleon, 'POST', '/v1/shipments', load([failed]), 'EOL_NOT_PASSED');
 
     const held = newSerial();
     await produceTested(t, k, [held]);
-    await post(t, k.quality, '/v1/holds', { holdId: `HOLD-${randomUUID().slice(0, 8)}`, serials: [held], reason: 'Suspect magnet lot' });
+    await post(t, k.quality, '/v1/holds', {
+      holdId: `HOLD-${randomUUID().slice(0, 8)}`,
+      serials: [held],
+      reason: 'Suspect magnet lot',
+    });
     await refused(k.logisticsCleon, 'POST', '/v1/shipments', load([held]), 'MOTOR_HELD');
 
     const shipped = newSerial();
@@ -117,14 +158,27 @@ describe('intake scanning at Dieppe', () => {
     const held = newSerial();
     await produceTested(t, k, [held]);
     const heldShipment = await shipToDieppe(t, k, [held]);
-    await post(t, k.quality, '/v1/holds', { holdId: `HOLD-${randomUUID().slice(0, 8)}`, serials: [held], reason: 'Bench drift' });
+    await post(t, k.quality, '/v1/holds', {
+      holdId: `HOLD-${randomUUID().slice(0, 8)}`,
+      serials: [held],
+      reason: 'Bench drift',
+    });
     await rejectedScan(held, heldShipment, 'MOTOR_HELD');
 
     const toDouai = newSerial('6AM');
     await produceTested(t, k, [toDouai]);
     const douai = `SHP-${randomUUID().slice(0, 8)}`;
-    await post(t, k.logisticsCleon, '/v1/shipments', { shipmentId: douai, asn: 'ASN-D', to: 'DOUAI', racks: [{ rack: 'RK-9', serials: [toDouai] }] });
-    await post(t, k.logisticsCleon, `/v1/shipments/${douai}/departure`, { carrier: 'GEFCO', truck: 'FR-9', seal: 'S-9' });
+    await post(t, k.logisticsCleon, '/v1/shipments', {
+      shipmentId: douai,
+      asn: 'ASN-D',
+      to: 'DOUAI',
+      racks: [{ rack: 'RK-9', serials: [toDouai] }],
+    });
+    await post(t, k.logisticsCleon, `/v1/shipments/${douai}/departure`, {
+      carrier: 'GEFCO',
+      truck: 'FR-9',
+      seal: 'S-9',
+    });
     await rejectedScan(toDouai, douai, 'WRONG_DESTINATION');
 
     const view = (await t.as(k.intake, 'GET', `/v1/shipments/${shipmentId}`)).json();
@@ -136,7 +190,12 @@ describe('intake scanning at Dieppe', () => {
     const serials = [newSerial(), newSerial(), newSerial('6AM')];
     await produceTested(t, k, serials);
     const shipmentId = await shipToDieppe(t, k, serials);
-    const times = ['2026-11-23T11:12:31Z', '2026-11-23T11:12:40Z', '2026-11-23T11:12:52Z', '2026-11-23T11:13:05Z'];
+    const times = [
+      '2026-11-23T11:12:31Z',
+      '2026-11-23T11:12:40Z',
+      '2026-11-23T11:12:52Z',
+      '2026-11-23T11:13:05Z',
+    ];
     const scans = [...serials, serials[0]!].map((serial, i) => ({
       id: randomUUID(),
       serial,
@@ -158,13 +217,16 @@ describe('intake scanning at Dieppe', () => {
     const seqs = results.map((r: { event: { seq: number } }) => r.event.seq);
     expect(seqs).toEqual([before, before + 1, before + 2, before + 3]);
     const { timeline } = (await t.as(k.quality, 'GET', `/v1/motors/${serials[0]}`)).json();
-    expect(timeline.filter((e: { type: string }) => e.type.startsWith('motor.received') || e.type === 'intake.rejected').map((e: { time: string }) => e.time)).toEqual([
-      times[0],
-      times[3],
-    ]);
+    expect(
+      timeline
+        .filter((e: { type: string }) => e.type.startsWith('motor.received') || e.type === 'intake.rejected')
+        .map((e: { time: string }) => e.time),
+    ).toEqual([times[0], times[3]]);
     // Re-uploading the same buffer (the handheld did not get the answer) writes nothing and answers the same.
     const again = (await t.as(k.intake, 'POST', '/v1/intake/scan-batches', { scans })).json();
-    expect(again.results.map((r: { code: string }) => r.code)).toEqual(results.map((r: { code: string }) => r.code));
+    expect(again.results.map((r: { code: string }) => r.code)).toEqual(
+      results.map((r: { code: string }) => r.code),
+    );
     expect(await t.logSize()).toBe(before + 4);
   });
 });
@@ -175,21 +237,43 @@ describe('VIN marriage', () => {
     const other = newVin();
     const [rl, rr, fr, spare7, held] = [newSerial(), newSerial(), newSerial('6AM'), newSerial(), newSerial()];
     await receivedAtDieppe(t, k, [rl, rr, fr, spare7, held]);
-    const install = (serial: string, slot: string, v = vin) => ({ serial, model: 'A390', slot, station: 'MAR-01', _vin: v });
+    const install = (serial: string, slot: string, v = vin) => ({
+      serial,
+      model: 'A390',
+      slot,
+      station: 'MAR-01',
+      _vin: v,
+    });
     const url = (v: string) => `/v1/vehicles/${v}/motors`;
     const body = ({ _vin, ...b }: ReturnType<typeof install>) => b;
 
     const notReceived = newSerial();
     await produceTested(t, k, [notReceived]);
-    await refused(k.assembly, 'POST', url(vin), body(install(notReceived, 'REAR_LEFT')), 'MOTOR_NOT_RECEIVED');
+    await refused(
+      k.assembly,
+      'POST',
+      url(vin),
+      body(install(notReceived, 'REAR_LEFT')),
+      'MOTOR_NOT_RECEIVED',
+    );
     await refused(k.assembly, 'POST', url(vin), body(install(fr, 'REAR_LEFT')), 'WRONG_MOTOR_TYPE_FOR_SLOT');
     await post(t, k.assembly, url(vin), body(install(rl, 'REAR_LEFT')));
     await refused(k.assembly, 'POST', url(vin), body(install(rr, 'REAR_LEFT')), 'SLOT_OCCUPIED');
     await refused(k.assembly, 'POST', url(other), body(install(rl, 'REAR_LEFT')), 'ALREADY_INSTALLED');
-    await post(t, k.quality, '/v1/holds', { holdId: `HOLD-${randomUUID().slice(0, 8)}`, serials: [held], reason: 'Noise at EOL retest' });
+    await post(t, k.quality, '/v1/holds', {
+      holdId: `HOLD-${randomUUID().slice(0, 8)}`,
+      serials: [held],
+      reason: 'Noise at EOL retest',
+    });
     await refused(k.assembly, 'POST', url(vin), body(install(held, 'REAR_RIGHT')), 'MOTOR_HELD');
     await refused(k.assembly, 'POST', url(vin), body(install(newSerial(), 'REAR_RIGHT')), 'UNKNOWN_SERIAL');
-    await refused(k.assembly, 'POST', url(vin), { ...body(install(fr, 'FRONT')), model: 'A290' }, 'VEHICLE_MODEL_MISMATCH');
+    await refused(
+      k.assembly,
+      'POST',
+      url(vin),
+      { ...body(install(fr, 'FRONT')), model: 'A290' },
+      'VEHICLE_MODEL_MISMATCH',
+    );
     await refused(k.assembly, 'POST', url(vin), body(install(rr, 'TRUNK')), 'UNKNOWN_SLOT');
   });
 
@@ -197,36 +281,83 @@ describe('VIN marriage', () => {
     const s = newSerial('6AM');
     await receivedAtDieppe(t, k, [s]);
     const douaiAssembly = await t.token(['assembly'], ['DOUAI']);
-    await refused(douaiAssembly, 'POST', `/v1/vehicles/${newVin('MEGANE')}/motors`, { serial: s, model: 'MEGANE', slot: 'FRONT', station: 'D-1' }, 'MOTOR_AT_OTHER_SITE');
+    await refused(
+      douaiAssembly,
+      'POST',
+      `/v1/vehicles/${newVin('MEGANE')}/motors`,
+      { serial: s, model: 'MEGANE', slot: 'FRONT', station: 'D-1' },
+      'MOTOR_AT_OTHER_SITE',
+    );
   });
 
   it('frees the slot on removal and keeps the history; a vehicle ships only with every slot filled', async () => {
     const vin = newVin();
     const [rl, rr, fr, replacement] = [newSerial(), newSerial(), newSerial('6AM'), newSerial()];
     await receivedAtDieppe(t, k, [rl, rr, fr, replacement]);
-    for (const [serial, slot] of [[rl, 'REAR_LEFT'], [rr, 'REAR_RIGHT'], [fr, 'FRONT']] as const) {
-      await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, { serial, model: 'A390', slot, station: 'MAR-01' });
+    for (const [serial, slot] of [
+      [rl, 'REAR_LEFT'],
+      [rr, 'REAR_RIGHT'],
+      [fr, 'FRONT'],
+    ] as const) {
+      await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+        serial,
+        model: 'A390',
+        slot,
+        station: 'MAR-01',
+      });
     }
-    await refused(k.assembly, 'POST', `/v1/vehicles/${vin}/motors/${replacement}/removal`, { reason: 'rework' }, 'MOTOR_NOT_IN_VEHICLE');
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors/${rr}/removal`, { reason: 'Connector damaged during marriage' });
+    await refused(
+      k.assembly,
+      'POST',
+      `/v1/vehicles/${vin}/motors/${replacement}/removal`,
+      { reason: 'rework' },
+      'MOTOR_NOT_IN_VEHICLE',
+    );
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors/${rr}/removal`, {
+      reason: 'Connector damaged during marriage',
+    });
     const p = await refused(k.assembly, 'POST', `/v1/vehicles/${vin}/shipment`, {}, 'SLOTS_NOT_FILLED');
     expect(p.emptySlots).toEqual(['REAR_RIGHT']);
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, { serial: replacement, model: 'A390', slot: 'REAR_RIGHT', station: 'MAR-01' });
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial: replacement,
+      model: 'A390',
+      slot: 'REAR_RIGHT',
+      station: 'MAR-01',
+    });
     await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
     const view = (await t.as(k.assembly, 'GET', `/v1/vehicles/${vin}`)).json();
-    expect(view.vehicle.history.map((h: { action: string; serial: string }) => `${h.action} ${h.serial}`)).toEqual([
+    expect(
+      view.vehicle.history.map((h: { action: string; serial: string }) => `${h.action} ${h.serial}`),
+    ).toEqual([
       `installed ${rl}`,
       `installed ${rr}`,
       `installed ${fr}`,
       `removed ${rr}`,
       `installed ${replacement}`,
     ]);
-    expect((await t.as(k.quality, 'GET', `/v1/motors/${rr}`)).json().motor).toMatchObject({ status: 'RECEIVED', vin: null, removals: 1 });
-    await refused(k.assembly, 'POST', `/v1/vehicles/${vin}/motors/${replacement}/removal`, { reason: 'late' }, 'VEHICLE_ALREADY_SHIPPED');
+    expect((await t.as(k.quality, 'GET', `/v1/motors/${rr}`)).json().motor).toMatchObject({
+      status: 'RECEIVED',
+      vin: null,
+      removals: 1,
+    });
+    await refused(
+      k.assembly,
+      'POST',
+      `/v1/vehicles/${vin}/motors/${replacement}/removal`,
+      { reason: 'late' },
+      'VEHICLE_ALREADY_SHIPPED',
+    );
   });
 
   it('refuses a VIN outside the ISO 3779 alphabet before anything else', async () => {
-    await refused(k.assembly, 'POST', '/v1/vehicles/VF1A390EI12345678/motors', { serial: newSerial(), model: 'A390', slot: 'FRONT', station: 'M' }, 'VALIDATION_FAILED', 400);
+    await refused(
+      k.assembly,
+      'POST',
+      '/v1/vehicles/VF1A390EI12345678/motors',
+      { serial: newSerial(), model: 'A390', slot: 'FRONT', station: 'M' },
+      'VALIDATION_FAILED',
+      400,
+    );
   });
 });
 
@@ -246,21 +377,53 @@ describe('idempotency', () => {
   it('refuses the same id with another body (IDEMPOTENCY_KEY_REUSED)', async () => {
     const id = randomUUID();
     await post(t, k.producer, '/v1/motors', { id, ...produceBody(newSerial()) });
-    await refused(k.producer, 'POST', '/v1/motors', { id, ...produceBody(newSerial()) }, 'IDEMPOTENCY_KEY_REUSED', 409);
+    await refused(
+      k.producer,
+      'POST',
+      '/v1/motors',
+      { id, ...produceBody(newSerial()) },
+      'IDEMPOTENCY_KEY_REUSED',
+      409,
+    );
   });
 });
 
 describe('roles and sites on the real endpoints', () => {
   it('401 without a token, 403 for the wrong role or site, and nothing written', async () => {
     const before = await t.logSize();
-    const anonymous = await t.app.inject({ method: 'POST', url: '/v1/motors', payload: produceBody(newSerial()) });
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: '/v1/motors',
+      payload: produceBody(newSerial()),
+    });
     expect(anonymous.json()).toMatchObject({ status: 401, code: 'TOKEN_MISSING' });
     expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer/);
     await refused(k.intake, 'POST', '/v1/motors', produceBody(newSerial()), 'ROLE_REQUIRED', 403);
-    await refused(k.producer, 'POST', `/v1/vehicles/${newVin()}/motors`, { serial: newSerial(), model: 'A390', slot: 'FRONT', station: 'M' }, 'ROLE_REQUIRED', 403);
-    await refused(k.producer, 'POST', '/v1/motors', { ...produceBody(newSerial()), site: 'DIEPPE' }, 'SITE_NOT_ALLOWED', 403);
+    await refused(
+      k.producer,
+      'POST',
+      `/v1/vehicles/${newVin()}/motors`,
+      { serial: newSerial(), model: 'A390', slot: 'FRONT', station: 'M' },
+      'ROLE_REQUIRED',
+      403,
+    );
+    await refused(
+      k.producer,
+      'POST',
+      '/v1/motors',
+      { ...produceBody(newSerial()), site: 'DIEPPE' },
+      'SITE_NOT_ALLOWED',
+      403,
+    );
     const cleonIntake = await t.token(['intake'], ['CLEON']);
-    await refused(cleonIntake, 'POST', '/v1/intake/scans', { serial: newSerial(), shipmentId: 'SHP-X', dock: 'D3', scanner: 'HH', site: 'DIEPPE' }, 'SITE_NOT_ALLOWED', 403);
+    await refused(
+      cleonIntake,
+      'POST',
+      '/v1/intake/scans',
+      { serial: newSerial(), shipmentId: 'SHP-X', dock: 'D3', scanner: 'HH', site: 'DIEPPE' },
+      'SITE_NOT_ALLOWED',
+      403,
+    );
     expect(await t.logSize()).toBe(before);
   });
 });
@@ -270,26 +433,67 @@ describe('quality: holds, incidents, corrections', () => {
     const [a, b] = [newSerial(), newSerial()];
     await produceTested(t, k, [a, b]);
     const holdId = `HOLD-${randomUUID().slice(0, 8)}`;
-    await refused(k.quality, 'POST', '/v1/holds', { holdId, serials: [a, newSerial()], reason: 'x lot' }, 'UNKNOWN_SERIAL');
-    await post(t, k.quality, '/v1/holds', { holdId, serials: [a, b], reason: 'Suspect stator lot STA-24-090' });
+    await refused(
+      k.quality,
+      'POST',
+      '/v1/holds',
+      { holdId, serials: [a, newSerial()], reason: 'x lot' },
+      'UNKNOWN_SERIAL',
+    );
+    await post(t, k.quality, '/v1/holds', {
+      holdId,
+      serials: [a, b],
+      reason: 'Suspect stator lot STA-24-090',
+    });
     await refused(k.quality, 'POST', '/v1/holds', { holdId, serials: [a], reason: 'again' }, 'HOLD_EXISTS');
     expect((await t.as(k.quality, 'GET', `/v1/motors/${a}`)).json().motor.holds).toEqual([holdId]);
     await post(t, k.quality, `/v1/holds/${holdId}/release`, { serials: [a], reason: 'Cleared by lab' });
-    expect((await t.as(k.quality, 'GET', `/v1/holds/${holdId}`)).json()).toMatchObject({ status: 'ACTIVE', released: [a] });
+    expect((await t.as(k.quality, 'GET', `/v1/holds/${holdId}`)).json()).toMatchObject({
+      status: 'ACTIVE',
+      released: [a],
+    });
     await post(t, k.quality, `/v1/holds/${holdId}/release`, { reason: 'Lot cleared' });
-    expect((await t.as(k.quality, 'GET', `/v1/holds/${holdId}`)).json()).toMatchObject({ status: 'RELEASED' });
-    await refused(k.quality, 'POST', `/v1/holds/${holdId}/release`, { reason: 'again' }, 'HOLD_ALREADY_RELEASED');
+    expect((await t.as(k.quality, 'GET', `/v1/holds/${holdId}`)).json()).toMatchObject({
+      status: 'RELEASED',
+    });
+    await refused(
+      k.quality,
+      'POST',
+      `/v1/holds/${holdId}/release`,
+      { reason: 'again' },
+      'HOLD_ALREADY_RELEASED',
+    );
     await refused(k.quality, 'POST', '/v1/holds/HOLD-NONE/release', { reason: 'x' }, 'UNKNOWN_HOLD');
   });
 
   it('opens, updates and closes an incident; a closed incident takes no update', async () => {
     const id = `INC-${randomUUID().slice(0, 8)}`;
-    await post(t, k.quality, '/v1/incidents', { incidentId: id, title: 'Rear motor noise at 80 km/h', severity: 'HIGH', suspectVins: [newVin()] });
-    await refused(k.quality, 'POST', '/v1/incidents', { incidentId: id, title: 'dup', severity: 'LOW' }, 'INCIDENT_EXISTS');
-    await post(t, k.quality, `PATCH /v1/incidents/${id}`, { finding: 'All failing cars share magnet lot MAG-24-031' });
-    await post(t, k.quality, `PATCH /v1/incidents/${id}`, { status: 'CLOSED', resolution: 'Lot scrapped, 12 motors reworked' });
+    await post(t, k.quality, '/v1/incidents', {
+      incidentId: id,
+      title: 'Rear motor noise at 80 km/h',
+      severity: 'HIGH',
+      suspectVins: [newVin()],
+    });
+    await refused(
+      k.quality,
+      'POST',
+      '/v1/incidents',
+      { incidentId: id, title: 'dup', severity: 'LOW' },
+      'INCIDENT_EXISTS',
+    );
+    await post(t, k.quality, `PATCH /v1/incidents/${id}`, {
+      finding: 'All failing cars share magnet lot MAG-24-031',
+    });
+    await post(t, k.quality, `PATCH /v1/incidents/${id}`, {
+      status: 'CLOSED',
+      resolution: 'Lot scrapped, 12 motors reworked',
+    });
     const inc = (await t.as(k.quality, 'GET', `/v1/incidents/${id}`)).json();
-    expect(inc).toMatchObject({ status: 'CLOSED', findings: [{ text: 'All failing cars share magnet lot MAG-24-031' }], closed: { resolution: 'Lot scrapped, 12 motors reworked' } });
+    expect(inc).toMatchObject({
+      status: 'CLOSED',
+      findings: [{ text: 'All failing cars share magnet lot MAG-24-031' }],
+      closed: { resolution: 'Lot scrapped, 12 motors reworked' },
+    });
     await refused(k.quality, 'PATCH', `/v1/incidents/${id}`, { finding: 'late' }, 'INCIDENT_CLOSED');
   });
 
@@ -297,10 +501,27 @@ describe('quality: holds, incidents, corrections', () => {
     const s = newSerial();
     await post(t, k.producer, '/v1/motors', produceBody(s));
     const test = await post(t, k.producer, `/v1/motors/${s}/tests`, testBody());
-    await refused(k.quality, 'POST', '/v1/corrections', { targetId: randomUUID(), reason: 'no such event' }, 'UNKNOWN_EVENT');
-    await post(t, k.quality, '/v1/corrections', { targetId: test.event.id, reason: 'Test ran on bench EOL-4, not EOL-3' });
+    await refused(
+      k.quality,
+      'POST',
+      '/v1/corrections',
+      { targetId: randomUUID(), reason: 'no such event' },
+      'UNKNOWN_EVENT',
+    );
+    await post(t, k.quality, '/v1/corrections', {
+      targetId: test.event.id,
+      reason: 'Test ran on bench EOL-4, not EOL-3',
+    });
     const { timeline } = (await t.as(k.quality, 'GET', `/v1/motors/${s}`)).json();
-    expect(timeline.map((e: { type: string }) => e.type)).toEqual(['motor.produced', 'motor.tested', 'correction']);
-    expect(timeline[2].data).toMatchObject({ targetId: test.event.id, targetSeq: test.event.seq, targetType: 'motor.tested' });
+    expect(timeline.map((e: { type: string }) => e.type)).toEqual([
+      'motor.produced',
+      'motor.tested',
+      'correction',
+    ]);
+    expect(timeline[2].data).toMatchObject({
+      targetId: test.event.id,
+      targetSeq: test.event.seq,
+      targetType: 'motor.tested',
+    });
   });
 });

@@ -12,7 +12,12 @@ export function newSerial(type: '7DL' | '6AM' | '5A' = '7DL'): string {
 /** A fresh 17-character VIN (ISO 3779 alphabet). */
 export function newVin(model = 'A390'): string {
   const digits = String(Math.floor(Math.random() * 1e9)).padStart(9, '0');
-  return `VF1${model.replace(/[^0-9A-HJ-NPR-Z]/g, 'X').padEnd(4, 'X').slice(0, 4)}E${digits}`.slice(0, 17).padEnd(17, '0');
+  return `VF1${model
+    .replace(/[^0-9A-HJ-NPR-Z]/g, 'X')
+    .padEnd(4, 'X')
+    .slice(0, 4)}E${digits}`
+    .slice(0, 17)
+    .padEnd(17, '0');
 }
 
 export const produceBody = (serial: string, over: Record<string, unknown> = {}) => ({
@@ -23,7 +28,13 @@ export const produceBody = (serial: string, over: Record<string, unknown> = {}) 
   shift: 'A',
   operator: 'OP-7731',
   workOrder: 'WO-2026-11-0042',
-  lots: { rotor: 'ROT-24-118', stator: 'STA-24-090', magnets: 'MAG-24-031', bearing: 'BRG-24-377', inverter: 'INV-24-012' },
+  lots: {
+    rotor: 'ROT-24-118',
+    stator: 'STA-24-090',
+    magnets: 'MAG-24-031',
+    bearing: 'BRG-24-377',
+    inverter: 'INV-24-012',
+  },
   time: '2026-11-23T06:15:00Z',
   ...over,
 });
@@ -57,8 +68,19 @@ export async function plantTokens(t: TestApp): Promise<Tokens> {
 }
 
 /** POST and expect a status, returning the JSON body. */
-export async function post(t: TestApp, token: string, url: string, body: unknown, status = 201): Promise<Record<string, any>> {
-  const res = await t.as(token, url.startsWith('PATCH ') ? 'PATCH' : 'POST', url.replace(/^PATCH /, ''), body);
+export async function post(
+  t: TestApp,
+  token: string,
+  url: string,
+  body: unknown,
+  status = 201,
+): Promise<Record<string, any>> {
+  const res = await t.as(
+    token,
+    url.startsWith('PATCH ') ? 'PATCH' : 'POST',
+    url.replace(/^PATCH /, ''),
+    body,
+  );
   if (res.statusCode !== status) expect.fail(`${url} answered ${res.statusCode}: ${res.payload}`);
   return res.json();
 }
@@ -72,7 +94,12 @@ export async function produceTested(t: TestApp, k: Tokens, serials: string[]): P
 }
 
 /** Load the serials on a new shipment to Dieppe and send the truck; returns the shipment id. */
-export async function shipToDieppe(t: TestApp, k: Tokens, serials: string[], options: { depart?: boolean } = {}): Promise<string> {
+export async function shipToDieppe(
+  t: TestApp,
+  k: Tokens,
+  serials: string[],
+  options: { depart?: boolean } = {},
+): Promise<string> {
   const shipmentId = `SHP-${Math.random().toString(36).slice(2, 10).toUpperCase()}`;
   await post(t, k.logisticsCleon, '/v1/shipments', {
     shipmentId,
@@ -81,13 +108,29 @@ export async function shipToDieppe(t: TestApp, k: Tokens, serials: string[], opt
     racks: [{ rack: 'RK-0042', serials }],
   });
   if (options.depart !== false) {
-    await post(t, k.logisticsCleon, `/v1/shipments/${shipmentId}/departure`, { carrier: 'GEFCO', truck: 'FR-123-AB', seal: 'SEAL-557810' });
+    await post(t, k.logisticsCleon, `/v1/shipments/${shipmentId}/departure`, {
+      carrier: 'GEFCO',
+      truck: 'FR-123-AB',
+      seal: 'SEAL-557810',
+    });
   }
   return shipmentId;
 }
 
-export async function scan(t: TestApp, k: Tokens, serial: string, shipmentId: string, extra: Record<string, unknown> = {}) {
-  return post(t, k.intake, '/v1/intake/scans', { serial, shipmentId, dock: 'D3', scanner: 'HH-17', ...extra }, 200);
+export async function scan(
+  t: TestApp,
+  k: Tokens,
+  serial: string,
+  shipmentId: string,
+  extra: Record<string, unknown> = {},
+) {
+  return post(
+    t,
+    k.intake,
+    '/v1/intake/scans',
+    { serial, shipmentId, dock: 'D3', scanner: 'HH-17', ...extra },
+    200,
+  );
 }
 
 /** Produce, test, ship and receive: the motors end in the Dieppe buffer. */

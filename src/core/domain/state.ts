@@ -462,9 +462,6 @@ export function evolve(state: DomainState, e: DomainEvent): void {
       return;
     }
     default:
-      // correction and unknown types change no projection: a correction is read beside its target.
-      for (const s of e.subjects) {
-        if (s.startsWith('motor:')) motor(s.slice(6));
-      }
+    // correction and unknown types change no projection: a correction is read beside its target, in timelines.
   }
 }
