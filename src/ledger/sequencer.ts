@@ -424,6 +424,7 @@ export class Sequencer<S = undefined> {
             recorded,
             duplicate: false,
             envelope,
+            answer,
           };
           results.push(result);
           settled.push(() => job.resolve(result));

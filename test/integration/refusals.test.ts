@@ -214,6 +214,8 @@ describe('intake scanning at Dieppe', () => {
       'ACCEPTED/ACCEPTED',
       'REJECTED/ALREADY_RECEIVED',
     ]);
+    // Each verdict shows the shipment as it stood right after that scan, not after the whole upload.
+    expect(results.map((r: { shipment: { scanned: number } }) => r.shipment.scanned)).toEqual([1, 2, 3, 3]);
     const seqs = results.map((r: { event: { seq: number } }) => r.event.seq);
     expect(seqs).toEqual([before, before + 1, before + 2, before + 3]);
     const { timeline } = (await t.as(k.quality, 'GET', `/v1/motors/${serials[0]}`)).json();
