@@ -49,7 +49,22 @@ export interface MotorTable extends ProjectionTable {
   vin: ColumnType<string | null, never, never>;
 }
 
+export interface MotorAttributeTable {
+  attribute: string;
+  value: string;
+  serial: string;
+  seq: number;
+}
+
+export interface AttributeCountTable {
+  attribute: string;
+  value: string;
+  motors: number;
+}
+
 export interface Database {
+  motor_attribute: MotorAttributeTable;
+  attribute_count: AttributeCountTable;
   motor: MotorTable;
   shipment: ProjectionTable & { id: string; status: ColumnType<string, never, never> };
   vehicle: ProjectionTable & {

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Catalog, validateCatalog } from '../core/domain/catalog.js';
 import { type DomainCommand, decide, dependentKeysOf, keysOf } from '../core/domain/decide.js';
-import { type DomainState, emptyState, evolve } from '../core/domain/state.js';
+import { applyEvent, type DomainState, emptyState } from '../core/domain/state.js';
 import type { Command, DecidedEvent, Domain } from '../ledger/sequencer.js';
 import { requestHashOf } from '../ledger/sequencer.js';
 import { type KeysToLoad, loadProjections, persistProjections } from './projections.js';
@@ -33,7 +33,7 @@ export function plantDomain(): Domain<DomainState> {
       return state;
     },
     apply(state, e: DecidedEvent) {
-      evolve(state, { seq: e.seq, id: e.id, ...e.draft });
+      applyEvent(state, { seq: e.seq, id: e.id, ...e.draft });
     },
     async persist(trx, state) {
       await persistProjections(trx, state);

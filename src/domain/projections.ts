@@ -2,10 +2,16 @@
 // read, one statement upserts every row they changed. The table names are a parameter so `rebuild` can replay
 // into fresh tables with the same code.
 import { type Kysely, sql } from 'kysely';
-import { type DomainState, PROJECTION_KINDS, type ProjectionKind } from '../core/domain/state.js';
+import { attributeKey, motorAttributes } from '../core/domain/attributes.js';
+import {
+  type DomainState,
+  type MotorState,
+  PROJECTION_KINDS,
+  type ProjectionKind,
+} from '../core/domain/state.js';
 import type { Database } from '../db/schema.js';
 
-export type ProjectionTables = Record<ProjectionKind, string>;
+export type ProjectionTables = Record<ProjectionKind | 'motor_attribute' | 'attribute_count', string>;
 
 export const LIVE_TABLES: ProjectionTables = {
   motor: 'motor',
@@ -13,6 +19,8 @@ export const LIVE_TABLES: ProjectionTables = {
   vehicle: 'vehicle',
   hold: 'hold',
   incident: 'incident',
+  motor_attribute: 'motor_attribute',
+  attribute_count: 'attribute_count',
 };
 export const KEY_COLUMN: Record<ProjectionKind, string> = {
   motor: 'serial',
@@ -60,6 +68,12 @@ export async function loadProjections(
     for (const r of rows) {
       const value = typeof r.state === 'string' ? JSON.parse(r.state) : r.state;
       (state[r.kind] as Map<string, unknown>).set(r.key, value);
+      if (r.kind === 'motor') {
+        state.loadedAttributes.set(
+          r.key,
+          new Set(motorAttributes(value as MotorState).map(([a, v]) => attributeKey(a, v))),
+        );
+      }
     }
   }
   for (const { kind, keys: list } of wanted) {
@@ -89,6 +103,9 @@ export async function persistProjections(
     b.seqs.push(value.lastSeq);
   }
   state.dirty.clear();
+  // Attributes the motors gained (insert-only, each with the seq that brought it), counted for the population.
+  const gained = state.newAttributes;
+  state.newAttributes = [];
   const ctes = [...byKind].map(([kind, b], i) => {
     const key = sql.ref(KEY_COLUMN[kind]);
     return sql`${sql.raw(`u${i}`)} AS (
@@ -97,6 +114,19 @@ export async function persistProjections(
       ON CONFLICT (${key}) DO UPDATE SET state = EXCLUDED.state, last_seq = EXCLUDED.last_seq
     )`;
   });
+  if (gained.length > 0) {
+    ctes.push(sql`a_ins AS (
+      INSERT INTO ${sql.table(tables.motor_attribute)} (attribute, value, serial, seq)
+      SELECT * FROM unnest(${gained.map((g) => g[0])}::text[], ${gained.map((g) => g[1])}::text[],
+                           ${gained.map((g) => g[2])}::text[], ${gained.map((g) => g[3])}::bigint[])
+      ON CONFLICT DO NOTHING
+      RETURNING attribute, value
+    ), a_cnt AS (
+      INSERT INTO ${sql.table(tables.attribute_count)} (attribute, value, motors)
+      SELECT attribute, value, count(*) FROM a_ins GROUP BY attribute, value
+      ON CONFLICT (attribute, value) DO UPDATE SET motors = ${sql.table(tables.attribute_count)}.motors + EXCLUDED.motors
+    )`);
+  }
   if (ctes.length === 0) return;
   await sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`.execute(db);
 }

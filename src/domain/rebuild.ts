@@ -2,7 +2,7 @@
 // uses, compare them row for row with the live ones, and (with --swap) replace the live ones under the
 // writers' lock after catching up with entries appended meanwhile.
 import { type Kysely, sql, type Transaction } from 'kysely';
-import { emptyState, evolve, PROJECTION_KINDS, type ProjectionKind } from '../core/domain/state.js';
+import { applyEvent, emptyState, PROJECTION_KINDS, type ProjectionKind } from '../core/domain/state.js';
 import { utf8Decode } from '../core/encoding.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Database } from '../db/schema.js';
@@ -23,18 +23,23 @@ export const REBUILD_TABLES: ProjectionTables = {
   vehicle: 'vehicle_rebuild',
   hold: 'hold_rebuild',
   incident: 'incident_rebuild',
+  motor_attribute: 'motor_attribute_rebuild',
+  attribute_count: 'attribute_count_rebuild',
 };
+
+// Derived tables compared and swapped as sets of whole rows, beside the keyed projections.
+const SET_TABLES = ['motor_attribute', 'attribute_count'] as const;
 
 export interface RebuildReport {
   entries: number;
-  rows: Record<ProjectionKind, number>;
+  rows: Record<ProjectionKind | (typeof SET_TABLES)[number], number>;
   /** Rows that differ between live and rebuilt (missing on either side or different state): 0 = identical. */
-  differences: Record<ProjectionKind, number>;
+  differences: Record<ProjectionKind | (typeof SET_TABLES)[number], number>;
 }
 
 /** Create empty rebuild tables shaped like the live ones (generated columns and indexes included). */
 async function createRebuildTables(db: Kysely<Database>): Promise<void> {
-  for (const kind of PROJECTION_KINDS) {
+  for (const kind of [...PROJECTION_KINDS, ...SET_TABLES]) {
     await sql`DROP TABLE IF EXISTS ${sql.table(REBUILD_TABLES[kind])}`.execute(db);
     await sql`CREATE TABLE ${sql.table(REBUILD_TABLES[kind])} (LIKE ${sql.table(LIVE_TABLES[kind])} INCLUDING ALL)`.execute(
       db,
@@ -63,7 +68,7 @@ async function replay(
       }
     }
     await loadProjections(db, state, keys, REBUILD_TABLES);
-    for (const e of page) evolve(state, e);
+    for (const e of page) applyEvent(state, e);
     await persistProjections(db, state, REBUILD_TABLES);
     page = [];
     onProgress?.(done);
@@ -78,11 +83,9 @@ async function replay(
 }
 
 /** Count rows that differ between the live and rebuilt table of each kind. */
-async function compare(
-  db: Kysely<Database>,
-): Promise<{ rows: Record<ProjectionKind, number>; differences: Record<ProjectionKind, number> }> {
-  const rows = {} as Record<ProjectionKind, number>;
-  const differences = {} as Record<ProjectionKind, number>;
+async function compare(db: Kysely<Database>): Promise<Pick<RebuildReport, 'rows' | 'differences'>> {
+  const rows = {} as RebuildReport['rows'];
+  const differences = {} as RebuildReport['differences'];
   for (const kind of PROJECTION_KINDS) {
     const key = sql.ref(KEY_COLUMN[kind]);
     const live = sql.table(LIVE_TABLES[kind]);
@@ -97,6 +100,16 @@ async function compare(
     `.execute(db);
     rows[kind] = Number(r[0]?.rows ?? 0);
     differences[kind] = Number(r[0]?.diff ?? 0);
+  }
+  for (const table of SET_TABLES) {
+    const live = sql.table(LIVE_TABLES[table]);
+    const rebuilt = sql.table(REBUILD_TABLES[table]);
+    const { rows: r } = await sql<{ rows: number; diff: number }>`
+      SELECT (SELECT count(*) FROM ${rebuilt})::int AS rows,
+             (SELECT count(*) FROM ((TABLE ${live} EXCEPT TABLE ${rebuilt}) UNION ALL (TABLE ${rebuilt} EXCEPT TABLE ${live})) d)::int AS diff
+    `.execute(db);
+    rows[table] = Number(r[0]?.rows ?? 0);
+    differences[table] = Number(r[0]?.diff ?? 0);
   }
   return { rows, differences };
 }
@@ -128,6 +141,12 @@ export async function rebuildProjections(
       const key = sql.ref(KEY_COLUMN[kind]);
       await sql`DELETE FROM ${sql.table(LIVE_TABLES[kind])}`.execute(trx);
       await sql`INSERT INTO ${sql.table(LIVE_TABLES[kind])} (${key}, state, last_seq) SELECT ${key}, state, last_seq FROM ${sql.table(REBUILD_TABLES[kind])}`.execute(
+        trx,
+      );
+    }
+    for (const table of SET_TABLES) {
+      await sql`DELETE FROM ${sql.table(LIVE_TABLES[table])}`.execute(trx);
+      await sql`INSERT INTO ${sql.table(LIVE_TABLES[table])} TABLE ${sql.table(REBUILD_TABLES[table])}`.execute(
         trx,
       );
     }

@@ -2,6 +2,7 @@
 // function that folds an entry into them. The live write path and `rebuild` both use it, which is why a
 // rebuilt projection equals the live one row for row. It reads only the entry (never the clock).
 import type { Actor, JsonObject } from '../envelope.js';
+import { attributeKey, motorAttributes } from './attributes.js';
 
 export type MotorStatus =
   | 'PRODUCED'
@@ -38,10 +39,12 @@ export interface MotorState {
   tests: number;
   shipmentId: string | null;
   rack: string | null;
+  /** The truck that carried it, once its shipment departed. */
+  transport: { carrier: string; truck: string; departed: string; arrived: string | null } | null;
   received: (Stamp & { site: string; shipmentId: string; dock: string; scanner: string }) | null;
   vin: string | null;
   slot: string | null;
-  installed: (Stamp & { station: string }) | null;
+  installed: (Stamp & { station: string; site: string; model: string; brand: string }) | null;
   removals: number;
   /** Active holds, by id. */
   holds: string[];
@@ -135,6 +138,10 @@ export interface DomainState {
   /** Entries by id, for corrections: their seq, type and subjects. */
   entries: Map<string, { seq: number; type: string; subjects: string[] } | null>;
   dirty: Set<string>;
+  /** Attribute keys each loaded motor already has (so only new ones are recorded). */
+  loadedAttributes: Map<string, Set<string>>;
+  /** Attributes gained in this batch, each with the seq of the event that brought it: [attribute, value, serial, seq]. */
+  newAttributes: [string, string, string, number][];
 }
 
 export function emptyState(): DomainState {
@@ -146,6 +153,8 @@ export function emptyState(): DomainState {
     incident: new Map(),
     entries: new Map(),
     dirty: new Set(),
+    loadedAttributes: new Map(),
+    newAttributes: [],
   };
 }
 
@@ -155,6 +164,28 @@ const strs = (d: D, k: string): string[] => (Array.isArray(d[k]) ? (d[k] as unkn
 
 function touch<K extends ProjectionKind>(state: DomainState, kind: K, key: string): void {
   state.dirty.add(`${kind}:${key}`);
+}
+
+/**
+ * Fold one entry into the state and note the attributes its motors gained (with this entry's seq). The write
+ * path and rebuild both call this, so the attribute history is the same whichever way it was built.
+ */
+export function applyEvent(state: DomainState, e: DomainEvent): void {
+  evolve(state, e);
+  for (const subject of e.subjects) {
+    if (!subject.startsWith('motor:')) continue;
+    const serial = subject.slice(6);
+    const m = state.motor.get(serial);
+    if (!m) continue;
+    let had = state.loadedAttributes.get(serial);
+    if (!had) state.loadedAttributes.set(serial, (had = new Set()));
+    for (const [attribute, value] of motorAttributes(m)) {
+      const key = attributeKey(attribute, value);
+      if (had.has(key)) continue;
+      had.add(key);
+      state.newAttributes.push([attribute, value, serial, e.seq]);
+    }
+  }
 }
 
 /**
@@ -194,6 +225,7 @@ export function evolve(state: DomainState, e: DomainEvent): void {
         tests: 0,
         shipmentId: null,
         rack: null,
+        transport: null,
         received: null,
         vin: null,
         slot: null,
@@ -273,6 +305,14 @@ export function evolve(state: DomainState, e: DomainEvent): void {
         if (!m || m.shipmentId !== id || m.received) continue;
         m.status = departing ? 'IN_TRANSIT' : 'ARRIVED';
         m.site = departing ? null : sh.to;
+        if (departing)
+          m.transport = {
+            carrier: str(d, 'carrier'),
+            truck: str(d, 'truck'),
+            departed: e.time,
+            arrived: null,
+          };
+        else if (m.transport) m.transport.arrived = e.time;
       }
       return;
     }
@@ -343,7 +383,13 @@ export function evolve(state: DomainState, e: DomainEvent): void {
         m.status = 'INSTALLED';
         m.vin = vin;
         m.slot = slot;
-        m.installed = { ...at, station: str(d, 'station') };
+        m.installed = {
+          ...at,
+          station: str(d, 'station'),
+          site: e.actor.site,
+          model: str(d, 'model'),
+          brand: str(d, 'brand'),
+        };
       }
       return;
     }
