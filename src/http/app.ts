@@ -11,6 +11,7 @@ import type { DomainState } from '../core/domain/state.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
 import { toProblem } from './problem.js';
+import { analysisRoutes } from './routes/analysis.js';
 import { intakeRoutes } from './routes/intake.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { motorRoutes } from './routes/motors.js';
@@ -73,6 +74,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
           description: 'VIN marriage: installing motors into chassis, rework, vehicle shipped.',
         },
         { name: 'quality', description: 'Holds, incidents and corrections.' },
+        {
+          name: 'analysis',
+          description:
+            'Root-cause analysis: genealogy, timelines, forward trace, common cause, reconciliation.',
+        },
         { name: 'ledger', description: 'The log, its checkpoints and proofs: what auditors verify.' },
         { name: 'ops', description: 'Health and readiness.' },
       ],
@@ -93,5 +99,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(intakeRoutes, ctx);
   await app.register(vehicleRoutes, ctx);
   await app.register(qualityRoutes, ctx);
+  await app.register(analysisRoutes, ctx);
   return app;
 }
