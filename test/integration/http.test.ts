@@ -164,3 +164,33 @@ describe('without LEDGER_PUBLIC', () => {
     expect((await closed.app.inject('/.well-known/jwks.json')).statusCode).toBe(200);
   });
 });
+
+describe('OpenAPI', () => {
+  it('documents every write with an example body and its refusals as problem+json', async () => {
+    const spec = (await app.inject('/docs/json')).json();
+    const writes: string[] = [];
+    for (const [path, ops] of Object.entries(spec.paths as Record<string, Record<string, any>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        if (!op.requestBody) continue;
+        writes.push(`${method.toUpperCase()} ${path}`);
+        const media = op.requestBody.content['application/json'];
+        const hasExample = media.example !== undefined || media.examples !== undefined || media.schema?.examples !== undefined;
+        expect(hasExample, `${method} ${path} has an example`).toBe(true);
+        expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
+      }
+    }
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        'POST /v1/motors',
+        'POST /v1/motors/{serial}/tests',
+        'POST /v1/shipments',
+        'POST /v1/intake/scans',
+        'POST /v1/vehicles/{vin}/motors',
+        'POST /v1/holds',
+        'PATCH /v1/incidents/{id}',
+        'POST /v1/corrections',
+        'POST /v1/analysis/common-cause',
+      ]),
+    );
+  });
+});
