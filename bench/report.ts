@@ -1,0 +1,169 @@
+// The markdown report: each figure beside its baseline, the ratio, the target and whether it was met.
+import type { OfflineVerifyResult } from './offline-verify.js';
+import type { BenchOptions } from './options.js';
+import type { FillResult, ProofResult } from './proofs.js';
+import { fmtInt, fmtMb, fmtMs, fmtRatio } from './stats.js';
+import type { Comparison } from './writes.js';
+
+export interface BenchResults {
+  startedAt: string;
+  finishedAt: string;
+  durationS: number;
+  command: string;
+  git: { commit: string; dirty: string[] };
+  options: BenchOptions;
+  machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  server: Record<string, string>;
+  events: { meanDataBytes: number; meanEntryBytes: number };
+  sequential: Comparison;
+  concurrent: Comparison;
+  bulk: Comparison;
+  fill: FillResult;
+  proofs: ProofResult;
+  verify: OfflineVerifyResult;
+  /** Peak RSS of the bench process after each phase, KB (monotonic). */
+  benchPeakRssKb: Record<string, number>;
+  targets: TargetCheck[];
+}
+
+export interface TargetCheck {
+  name: string;
+  target: string;
+  value: string;
+  met: boolean;
+}
+
+export function checkTargets(r: Omit<BenchResults, 'targets'>): TargetCheck[] {
+  return [
+    {
+      name: '32 concurrent appends vs baseline',
+      target: '≥ 3×',
+      value: fmtRatio(r.concurrent.ratio),
+      met: r.concurrent.ratio >= 3,
+    },
+    {
+      name: 'Bulk appends vs baseline',
+      target: '≥ 0.6×',
+      value: fmtRatio(r.bulk.ratio),
+      met: r.bulk.ratio >= 0.6,
+    },
+    {
+      name: 'Offline verify rate',
+      target: '≥ 100,000 entries/s',
+      value: `${fmtInt(r.verify.verifyRate)} entries/s`,
+      met: r.verify.verifyRate >= 100_000,
+    },
+    {
+      name: 'Offline verify peak RSS',
+      target: '< 200 MB',
+      value: fmtMb(r.verify.verifyPeakRssKb),
+      met: r.verify.verifyPeakRssKb < 200 * 1024,
+    },
+    {
+      name: 'Inclusion proof p95',
+      target: '< 5 ms',
+      value: `${fmtMs(r.proofs.inclusion.p95)} ms`,
+      met: r.proofs.inclusion.p95 < 5,
+    },
+  ];
+}
+
+const yes = (b: boolean) => (b ? '**met**' : '**NOT met**');
+
+export function markdown(r: BenchResults): string {
+  const o = r.options;
+  const t = Object.fromEntries(r.targets.map((x) => [x.name, x]));
+  const lat = (l: { p50: number; p99: number }) => `p50 ${fmtMs(l.p50)} ms, p99 ${fmtMs(l.p99)} ms`;
+  const rows: string[][] = [
+    ['Workload', 'motor-ledger', 'Baseline', 'Ratio', 'Target', 'Met'],
+    [
+      `1. Sequential single appends (1 client, ${fmtInt(o.sequentialAppends)}/round)`,
+      `${fmtInt(r.sequential.ledgerRate)} /s (${lat(r.sequential.ledgerLatency)})`,
+      `${fmtInt(r.sequential.baselineRate)} /s (${lat(r.sequential.baselineLatency)})`,
+      fmtRatio(r.sequential.ratio),
+      '—',
+      '—',
+    ],
+    [
+      `2. ${o.concurrency} concurrent single appends (${o.concurrentSeconds} s/round)`,
+      `${fmtInt(r.concurrent.ledgerRate)} /s (${lat(r.concurrent.ledgerLatency)})`,
+      `${fmtInt(r.concurrent.baselineRate)} /s (${lat(r.concurrent.baselineLatency)})`,
+      fmtRatio(r.concurrent.ratio),
+      '≥ 3×',
+      yes(t['32 concurrent appends vs baseline']!.met),
+    ],
+    [
+      `3. Bulk, batches of ${fmtInt(o.bulkBatchSize)} (${o.bulkBatches} batches/round)`,
+      `${fmtInt(r.bulk.ledgerRate)} /s (batch p50 ${fmtMs(r.bulk.ledgerLatency.p50)} ms)`,
+      `${fmtInt(r.bulk.baselineRate)} /s (batch p50 ${fmtMs(r.bulk.baselineLatency.p50)} ms)`,
+      fmtRatio(r.bulk.ratio),
+      '≥ 0.6×',
+      yes(t['Bulk appends vs baseline']!.met),
+    ],
+    [
+      `Fill ${fmtInt(r.fill.from)} → ${fmtInt(r.fill.to)} entries (bulk, batches of ${fmtInt(r.fill.batchSize)})`,
+      r.fill.appended > 0
+        ? `${fmtInt(r.fill.rate)} /s (${(r.fill.ms / 1000).toFixed(0)} s)`
+        : 'nothing to fill',
+      '—',
+      '—',
+      '—',
+      '—',
+    ],
+    [
+      `Export (CLI export path) of ${fmtInt(r.verify.entries)} entries`,
+      `${fmtInt(r.verify.exportRate)} /s (${(r.verify.exportBytes / 2 ** 20).toFixed(0)} MiB)`,
+      '—',
+      '—',
+      '—',
+      '—',
+    ],
+    [
+      `4. Offline verify (verifyExport, child process) of ${fmtInt(r.verify.entries)} entries`,
+      `${fmtInt(r.verify.verifyRate)} entries/s`,
+      `${fmtInt(r.verify.floorRate)} entries/s (floor: read + split + leaf hash only)`,
+      fmtRatio(r.verify.verifyRate / r.verify.floorRate),
+      '≥ 100,000 entries/s',
+      yes(t['Offline verify rate']!.met),
+    ],
+    [
+      '4. Offline verify peak RSS (child maxRSS)',
+      fmtMb(r.verify.verifyPeakRssKb),
+      `${fmtMb(r.verify.floorPeakRssKb)} (floor)`,
+      '—',
+      '< 200 MB',
+      yes(t['Offline verify peak RSS']!.met),
+    ],
+    [
+      `5. Inclusion proof latency, ${fmtInt(r.proofs.treeSize)} entries (${fmtInt(o.inclusionProofs)}/round)`,
+      `p50 ${fmtMs(r.proofs.inclusion.p50)} / p95 ${fmtMs(r.proofs.inclusion.p95)} / p99 ${fmtMs(r.proofs.inclusion.p99)} ms`,
+      '—',
+      '—',
+      'p95 < 5 ms',
+      yes(t['Inclusion proof p95']!.met),
+    ],
+    [
+      `5. Consistency proof latency (${fmtInt(o.consistencyProofs)}/round)`,
+      `p50 ${fmtMs(r.proofs.consistency.p50)} / p95 ${fmtMs(r.proofs.consistency.p95)} / p99 ${fmtMs(r.proofs.consistency.p99)} ms`,
+      '—',
+      '—',
+      '—',
+      '—',
+    ],
+    ['6. Bench process peak RSS (maxRSS)', fmtMb(r.benchPeakRssKb.end ?? Number.NaN), '—', '—', '—', '—'],
+  ];
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  const table = [line(rows[0]!), line(rows[0]!.map(() => '---')), ...rows.slice(1).map(line)].join('\n');
+  const notes = [
+    '',
+    `Medians of ${o.rounds} rounds; in each round the ledger and its baseline run back to back on the same database, ` +
+      'the ledger first in even rounds and second in odd ones. Ratio = ledger / baseline (higher is better for the ledger).',
+    `Domain: ${o.domain === 'plant' ? 'plant (as the server opens the ledger: appends also upsert projections)' : 'raw (the log alone, no projections)'}; ` +
+      'raw commands (the event as is), the default configuration (pool of 10, checkpoint every 1,000 entries or 5 s).',
+    `Proofs: every proof checked with the core verifier against the signed checkpoint root ` +
+      `(${fmtInt(r.proofs.verifiedInclusion)} inclusion, ${fmtInt(r.proofs.verifiedConsistency)} consistency, ` +
+      `${fmtInt(r.proofs.verifiedLeaves)} leaves against stored bytes).`,
+    `Events: mean data ${fmtInt(r.events.meanDataBytes)} B, mean entry ${fmtInt(r.events.meanEntryBytes)} B of canonical JSON.`,
+  ];
+  return `${table}\n${notes.join('\n')}\n`;
+}
