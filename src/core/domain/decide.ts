@@ -431,6 +431,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
         serial: c.serial,
         slot: slot!,
         reason: c.reason,
+        brand: v!.brand,
       });
     }
     case 'shipVehicle': {
@@ -452,6 +453,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       return draft(c, 'vehicle.shipped', [`vehicle:${c.vin}`, ...serials.map((s) => `motor:${s}`)], {
         vin: c.vin,
         serials,
+        brand: v!.brand,
       });
     }
     case 'holdMotors': {
