@@ -36,7 +36,10 @@ export function registerTokenCommand(program: Command): Command {
       new Option('--role <role...>', `role(s) the token grants: ${ROLES.join(', ')}`).makeOptionMandatory(),
     )
     .option('--site <site...>', 'site code(s) the token is valid for, e.g. CLEON DIEPPE; * for all', [])
-    .option('--brand <brand...>', 'brand(s) whose vehicles the token may see, e.g. Alpine (default: * = all, it is a dev token)')
+    .option(
+      '--brand <brand...>',
+      'brand(s) whose vehicles the token may see, e.g. Alpine (default: * = all, it is a dev token)',
+    )
     .option('--sub <sub>', 'subject (default dev-<first role>)')
     .option('--ttl <seconds>', 'lifetime in seconds', parseTtl, DEFAULT_TOKEN_TTL_SECONDS)
     .action(async function (this: Command, opts: TokenOptions) {
