@@ -538,7 +538,7 @@ describe('motor-ledger token', () => {
 
     const second = await run('--role', 'intake', '--sub', 'scanner-7', '--ttl', '60');
     const p2 = await auth.verifier.verify(second.stdout.trim());
-    expect(p2).toEqual({ sub: 'scanner-7', roles: ['intake'], sites: [], brands: [] });
+    expect(p2).toEqual({ sub: 'scanner-7', roles: ['intake'], sites: [], brands: ['*'] }); // a dev token sees every brand unless --brand says otherwise
   });
 
   it('refuses with exit code 2 when tokens come from an identity provider', async () => {
