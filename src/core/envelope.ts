@@ -114,11 +114,79 @@ export function normalizeSubjects(subjects: readonly string[]): string[] {
  * @example const bytes = encodeEnvelope(envelope); const leaf = leafHash(bytes);
  */
 export function encodeEnvelope(envelope: Envelope, dataJson?: string): Uint8Array {
-  const c = canonicalJson;
-  const data = dataJson ?? c(envelope.data, 'data');
-  return utf8Encode(
-    `{"actor":${c(envelope.actor)},"data":${data},"id":${c(envelope.id)},"prev":${c(envelope.prev)},` +
-      `"recorded":${c(envelope.recorded)},"seq":${c(envelope.seq)},"subjects":${c(envelope.subjects)},` +
-      `"time":${c(envelope.time)},"type":${c(envelope.type)},"v":${c(envelope.v)}}`,
+  return utf8Encode(envelopeJson(envelope, dataJson));
+}
+
+/** The text of encodeEnvelope (for a caller with a faster UTF-8 encoder of its own). */
+export function envelopeJson(envelope: Envelope, dataJson?: string): string {
+  const data = dataJson ?? canonicalJson(envelope.data, 'data');
+  return (
+    `{"actor":${exactly(actorJson, envelope.actor)},"data":${data},"id":${canonicalJson(envelope.id)},` +
+    `"prev":${exactly(prevJson, envelope.prev)},"recorded":${canonicalJson(envelope.recorded)},` +
+    `"seq":${intJson(envelope.seq)},"subjects":${exactly(subjectsJson, envelope.subjects)},` +
+    `"time":${canonicalJson(envelope.time)},"type":${canonicalJson(envelope.type)},"v":${intJson(envelope.v)}}`
   );
+}
+
+// The fixed fields are written directly when they have the shape the sequencer gives them (plain objects with
+// exactly the expected members, strings and integers); anything else, and any refusal, goes through
+// canonicalJson of the whole field, so the output and the errors are those of canonicalJson either way.
+function exactly<T>(fast: (value: T) => string | undefined, value: T): string {
+  let json: string | undefined;
+  try {
+    json = fast(value);
+  } catch {
+    json = undefined;
+  }
+  return json ?? canonicalJson(value);
+}
+
+function isPlain(value: unknown, members: number): value is Record<string, unknown> {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    Object.getPrototypeOf(value) === Object.prototype &&
+    Object.keys(value).length === members &&
+    Object.getOwnPropertySymbols(value).length === 0
+  );
+}
+
+function intJson(n: number): string {
+  return Number.isSafeInteger(n) && n > 0 ? String(n) : canonicalJson(n);
+}
+
+function actorJson(a: Actor): string | undefined {
+  if (!isPlain(a, 3) || !Object.hasOwn(a, 'role') || !Object.hasOwn(a, 'site') || !Object.hasOwn(a, 'sub')) {
+    return undefined;
+  }
+  if (typeof a.role !== 'string' || typeof a.site !== 'string' || typeof a.sub !== 'string') return undefined;
+  return `{"role":${canonicalJson(a.role)},"site":${canonicalJson(a.site)},"sub":${canonicalJson(a.sub)}}`;
+}
+
+function subjectsJson(subjects: string[]): string | undefined {
+  if (!Array.isArray(subjects) || Object.getPrototypeOf(subjects) !== Array.prototype) return undefined;
+  let out = '[';
+  for (let i = 0; i < subjects.length; i++) {
+    const s = subjects[i];
+    if (typeof s !== 'string') return undefined;
+    out += i === 0 ? canonicalJson(s) : `,${canonicalJson(s)}`;
+  }
+  return `${out}]`;
+}
+
+function prevJson(prev: Record<string, PrevLink>): string | undefined {
+  if (prev === null || typeof prev !== 'object' || Object.getPrototypeOf(prev) !== Object.prototype) {
+    return undefined;
+  }
+  if (Object.getOwnPropertySymbols(prev).length > 0) return undefined;
+  const keys = Object.keys(prev).sort();
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
+    const link = prev[key];
+    if (!isPlain(link, 2) || !Object.hasOwn(link, 'hash') || !Object.hasOwn(link, 'seq')) return undefined;
+    if (typeof link.hash !== 'string' || typeof link.seq !== 'number') return undefined;
+    out += `${i === 0 ? '' : ','}${canonicalJson(key)}:{"hash":${canonicalJson(link.hash)},"seq":${intJson(link.seq)}}`;
+  }
+  return `${out}}`;
 }

@@ -1,26 +1,26 @@
 // The RFC 9162 §2.1 Merkle tree of the log: leaf and node hashing, the append-only frontier the sequencer keeps,
 // proof planning (which subtree hashes a proof needs, so storage can fetch them in one read) and proof
 // verification with the semantics of transparency-dev/merkle proof/verify.go. Pure and portable.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesEqual } from './encoding.js';
 import { LedgerError } from './errors.js';
+import { sha256 } from './hash.js';
 
 export const HASH_SIZE = 32;
 
 /** MTH of the empty tree: SHA-256 of the empty string. Shared instance: do not mutate. */
-export const EMPTY_ROOT: Uint8Array = sha256(new Uint8Array(0));
+export const EMPTY_ROOT: Uint8Array = sha256();
 
 const LEAF_PREFIX = new Uint8Array([0x00]);
 const NODE_PREFIX = new Uint8Array([0x01]);
 
 /** RFC 9162 leaf hash: SHA-256(0x00 || entry). */
 export function leafHash(entry: Uint8Array): Uint8Array {
-  return sha256.create().update(LEAF_PREFIX).update(entry).digest();
+  return sha256(LEAF_PREFIX, entry);
 }
 
 /** RFC 9162 interior node hash: SHA-256(0x01 || left || right). */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  return sha256.create().update(NODE_PREFIX).update(left).update(right).digest();
+  return sha256(NODE_PREFIX, left, right);
 }
 
 /** MTH over leaf hashes by the recursive definition of RFC 9162 §2.1.1 (reference; O(n) hashes). */

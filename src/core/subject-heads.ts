@@ -2,8 +2,8 @@
 // streaming a log. A JavaScript Map of a million subjects costs well over 100 MB; this open-addressing table in
 // one Uint32Array costs 24 bytes a slot. Keys are 96-bit SHA-256 fingerprints of the subject: a fingerprint
 // collision could only raise a false alarm, never hide an edit, and the Merkle roots check every byte anyway.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { utf8Encode } from './encoding.js';
+import { sha256 } from './hash.js';
 
 const WORDS = 6; // key0, key1, key2, seq + 1 (0 = empty), hash0, hash1
 

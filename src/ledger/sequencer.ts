@@ -3,25 +3,29 @@
 // turns and never fork the log. Each command is decided in order against the state left by the ones before
 // it, gets the next gapless seq, its per-subject prev links and its leaf hash; Merkle nodes, projections and
 // a checkpoint when due are written in the same transaction. Callers are answered only after the commit.
-import { sha256 } from '@noble/hashes/sha2.js';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
-import { canonicalBytes, canonicalJson } from '../core/canonical.js';
+import { canonicalJson, canonicalJsonWithMember } from '../core/canonical.js';
 import { bytesEqual, toBase64 } from '../core/encoding.js';
 import {
   type Envelope,
   type EventDraft,
-  encodeEnvelope,
+  envelopeJson,
   isUuid,
   normalizeSubjects,
   type PrevLink,
   validateDraft,
 } from '../core/envelope.js';
 import { ConflictError, LedgerError, UnavailableError, ValidationError } from '../core/errors.js';
+import { sha256 } from '../core/hash.js';
 import { leafHash, MerkleFrontier, subtreesOfPrefix } from '../core/merkle.js';
 import type { Database } from '../db/schema.js';
+import { installNodeSha256 } from '../verify/node-sha256.js';
 import type { CheckpointSigner } from './signing.js';
 import { fetchNodeHashes, isStoredLevel } from './tree-store.js';
+
+// Every hash this process makes (leaves, nodes, request hashes) with node:crypto rather than the portable default.
+installNodeSha256();
 
 /** A request to append one event. `decide` sees the batch state left by earlier commands and may refuse. */
 export interface Command<S = unknown> {
@@ -33,6 +37,11 @@ export interface Command<S = unknown> {
   decide(state: S): EventDraft;
   /** The caller's answer, computed from the batch state right after this command's event was applied. */
   answer?(state: S, event: DecidedEvent): unknown;
+  /**
+   * The RFC 8785 JSON of the event data `decide` will return, when the command already made it (rawCommand):
+   * used only if decide returns this very `data` object, which must not have changed since.
+   */
+  readonly canonicalData?: { readonly data: object; readonly json: string } | undefined;
 }
 
 /** The domain's hooks into a batch: load state, apply each appended entry, persist projections. */
@@ -117,11 +126,35 @@ export const rawDomain: Domain<undefined> = {
  * @example await sequencer.append(rawCommand({ type: 'motor.produced', time, actor, subjects: ['motor:7DL-1'], data: {} }))
  */
 export function rawCommand<S = unknown>(draft: EventDraft, id?: string): Command<S> {
-  return {
-    id,
-    requestHash: requestHashOf({ kind: 'raw', ...draft }),
-    decide: () => draft,
-  };
+  const request = { kind: 'raw', ...draft };
+  try {
+    // The request's canonical JSON contains the data's: keep that part, so the batch does not serialize it again.
+    const { json, member } = canonicalJsonWithMember(request, 'data');
+    const requestHash = sha256(utf8(json));
+    const canonicalData =
+      member !== undefined && isObject(request.data)
+        ? { data: request.data, json: flatten(member) }
+        : undefined;
+    return { id, requestHash, decide: () => draft, canonicalData };
+  } catch {
+    // Not canonicalizable: decide refuses it with the path; the hash only has to be stable for a retry.
+    return { id, requestHash: requestHashOf(request), decide: () => draft };
+  }
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null;
+}
+
+function utf8(text: string): Uint8Array {
+  return Buffer.from(text, 'utf8');
+}
+
+// The serializer builds its text by concatenation (a tree of string pieces); a text kept for a while is copied
+// into one flat string first, which is much smaller for the garbage collector to move (ToNumber flattens).
+function flatten(text: string): string {
+  void Number(text);
+  return text;
 }
 
 export class Sequencer<S = undefined> {
@@ -360,7 +393,11 @@ export class Sequencer<S = undefined> {
           try {
             draft = command.decide(state);
             validateDraft(draft);
-            dataJson = canonicalJson(draft.data, 'data');
+            const known = command.canonicalData;
+            dataJson =
+              known !== undefined && known.data === draft.data
+                ? known.json
+                : canonicalJson(draft.data, 'data');
           } catch (err) {
             settled.push(() => job.reject(err));
             continue;
@@ -404,7 +441,8 @@ export class Sequencer<S = undefined> {
             prev,
             data: draft.data,
           };
-          const bytes = encodeEnvelope(envelope, dataJson);
+          // encodeEnvelope's bytes; Buffer.from encodes UTF-8 faster than the portable TextEncoder.
+          const bytes = utf8(envelopeJson(envelope, dataJson));
           const leaf = leafHash(bytes);
           frontier.append(leaf, (level, index, hash) => {
             if (isStoredLevel(level)) nodes.push({ level, idx: index, hash });
@@ -569,9 +607,9 @@ async function insertEntries(
 /** Hash of a request, for idempotency; a request that cannot be canonicalized is refused later by decide. */
 export function requestHashOf(request: unknown): Uint8Array {
   try {
-    return sha256(canonicalBytes(request));
+    return sha256(utf8(canonicalJson(request)));
   } catch {
-    return sha256(new TextEncoder().encode(JSON.stringify(request) ?? ''));
+    return sha256(utf8(JSON.stringify(request) ?? ''));
   }
 }
 

@@ -11,6 +11,10 @@ import type { Database } from '../db/schema.js';
 import { listCheckpoints, logSize, streamEntries } from '../ledger/reader.js';
 import { readJwks } from '../ledger/signing.js';
 import { fetchNodeHashes, isStoredLevel } from '../ledger/tree-store.js';
+import { installNodeSha256 } from './node-sha256.js';
+
+// Leaf and node hashes with node:crypto (about twice the speed of the portable default).
+installNodeSha256();
 
 export interface VerifyProgress {
   /** Called every few thousand entries with the count so far and the total when known. */
