@@ -21,7 +21,7 @@ export function plantDomain(): Domain<DomainState> {
       for (const c of commands as readonly Partial<PlantCommand>[]) {
         if (!c.domain) continue; // a raw command (tests, bench) reads no projection
         for (const [kind, list] of Object.entries(keysOf(c.domain)) as [keyof KeysToLoad, string[]][]) {
-          (keys[kind] ??= []).push(...list);
+          keys[kind] = [...(keys[kind] ?? []), ...list];
         }
       }
       await loadProjections(trx, state, keys);

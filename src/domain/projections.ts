@@ -96,8 +96,8 @@ export async function persistProjections(
     const key = tag.slice(i + 1);
     const value = state[kind].get(key) as { lastSeq: number } | null | undefined;
     if (!value) continue;
-    let b = byKind.get(kind);
-    if (!b) byKind.set(kind, (b = { keys: [], states: [], seqs: [] }));
+    const b = byKind.get(kind) ?? { keys: [], states: [], seqs: [] };
+    byKind.set(kind, b);
     b.keys.push(key);
     b.states.push(JSON.stringify(value));
     b.seqs.push(value.lastSeq);

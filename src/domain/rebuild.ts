@@ -64,7 +64,11 @@ async function replay(
       for (const s of e.subjects) {
         const i = s.indexOf(':');
         const kind = s.slice(0, i) as ProjectionKind;
-        if ((PROJECTION_KINDS as readonly string[]).includes(kind)) (keys[kind] ??= []).push(s.slice(i + 1));
+        if ((PROJECTION_KINDS as readonly string[]).includes(kind)) {
+          const list = keys[kind] ?? [];
+          list.push(s.slice(i + 1));
+          keys[kind] = list;
+        }
       }
     }
     await loadProjections(db, state, keys, REBUILD_TABLES);

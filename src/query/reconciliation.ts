@@ -152,8 +152,8 @@ export async function reconcile(
     .execute();
   const days = new Map<string, { day: string; produced: number; consumed: Record<string, number> }>();
   const dayOf = (d: string) => {
-    let e = days.get(d);
-    if (!e) days.set(d, (e = { day: d, produced: 0, consumed: {} }));
+    const e = days.get(d) ?? { day: d, produced: 0, consumed: {} };
+    days.set(d, e);
     return e;
   };
   for (const c of counts) {

@@ -174,7 +174,8 @@ describe('OpenAPI', () => {
         if (!op.requestBody) continue;
         writes.push(`${method.toUpperCase()} ${path}`);
         const media = op.requestBody.content['application/json'];
-        const hasExample = media.example !== undefined || media.examples !== undefined || media.schema?.examples !== undefined;
+        const hasExample =
+          media.example !== undefined || media.examples !== undefined || media.schema?.examples !== undefined;
         expect(hasExample, `${method} ${path} has an example`).toBe(true);
         expect(Object.keys(op.responses)).toEqual(expect.arrayContaining(['400', '401', '403']));
       }

@@ -11,7 +11,6 @@ import {
   produceBody,
   produceTested,
   receivedAtDieppe,
-  scan,
   shipToDieppe,
   type Tokens,
   testBody,

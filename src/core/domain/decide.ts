@@ -288,7 +288,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
         }
         if (m.site !== c.actor.site)
           refuse('MOTOR_NOT_AT_SITE', `Motor ${s} is at ${m.site}, not ${c.actor.site}.`, { serial: s });
-        if (!m.lastTest || m.lastTest.verdict !== 'PASS') {
+        if (m.lastTest?.verdict !== 'PASS') {
           refuse(
             'EOL_NOT_PASSED',
             `Motor ${s} has ${m.lastTest ? 'failed its last' : 'no'} end-of-line test; only motors that passed EOL may ship.`,

@@ -177,8 +177,8 @@ export function applyEvent(state: DomainState, e: DomainEvent): void {
     const serial = subject.slice(6);
     const m = state.motor.get(serial);
     if (!m) continue;
-    let had = state.loadedAttributes.get(serial);
-    if (!had) state.loadedAttributes.set(serial, (had = new Set()));
+    const had = state.loadedAttributes.get(serial) ?? new Set<string>();
+    state.loadedAttributes.set(serial, had);
     for (const [attribute, value] of motorAttributes(m)) {
       const key = attributeKey(attribute, value);
       if (had.has(key)) continue;

@@ -4,7 +4,6 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { motorTimeline, readMotor } from '../../domain/reads.js';
-import { DOWNSTREAM_TYPES, scopeMotor, seesBrand } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
