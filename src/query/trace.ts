@@ -109,7 +109,7 @@ function genealogyOf(
         reason: String(e.data.reason),
       })),
     holds: [...holds.values()]
-      .filter((h): h is HoldState => h?.serials.includes(m.serial))
+      .filter((h): h is HoldState => h?.serials.includes(m.serial) === true)
       .map((h) => ({
         id: h.id,
         reason: h.reason,
