@@ -17,6 +17,7 @@ import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
 import { exportLedger } from '../verify/export.js';
 import { verifyDatabase, verifyExport } from '../verify/verify.js';
 import { progress } from './progress.js';
+import { registerDemoCommand } from './demo.js';
 import { registerTokenCommand } from './token.js';
 
 const program = new Command()
@@ -204,6 +205,7 @@ program
   });
 
 registerTokenCommand(program);
+registerDemoCommand(program);
 
 function warn(message: string): void {
   const line = '!'.repeat(Math.min(message.length + 4, 100));
