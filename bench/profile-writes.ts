@@ -32,7 +32,12 @@ interface Stat {
 function classify(sql: string): string {
   const s = sql.replace(/\s+/g, ' ').trim().toLowerCase();
   if (s === 'begin' || s === 'commit' || s === 'rollback') return s.toUpperCase();
+  if (s.startsWith('begin; select pg_advisory_xact_lock')) return 'BEGIN + advisory lock';
   if (s.includes('pg_advisory_xact_lock')) return 'advisory lock';
+  if (s.startsWith("select 'head'::text as kind")) return 'head + idempotency keys + subjects';
+  if (s.startsWith('with ml_entries as ( insert into ledger_entry'))
+    return 'insert entries+subjects+nodes(+cp)';
+  if (s.startsWith('with ins as ( insert into ledger_checkpoint')) return 'checkpoint without entries';
   if (s.includes('select coalesce((select seq + 1 from ledger_entry'))
     return 'load frontier (size, checkpoint)';
   if (s.includes('cross join lateral')) return 'load subject heads';

@@ -3,10 +3,10 @@
 // turns and never fork the log. Each command is decided in order against the state left by the ones before
 // it, gets the next gapless seq, its per-subject prev links and its leaf hash; Merkle nodes, projections and
 // a checkpoint when due are written in the same transaction. Callers are answered only after the commit.
-import { type Kysely, sql, type Transaction } from 'kysely';
+import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson, canonicalJsonWithMember } from '../core/canonical.js';
-import { bytesEqual, toBase64 } from '../core/encoding.js';
+import { bytesEqual, fromBase64, toBase64 } from '../core/encoding.js';
 import {
   type Envelope,
   type EventDraft,
@@ -42,6 +42,11 @@ export interface Command<S = unknown> {
    * used only if decide returns this very `data` object, which must not have changed since.
    */
   readonly canonicalData?: { readonly data: object; readonly json: string } | undefined;
+  /**
+   * Subjects the event will probably name, known before decide (rawCommand: the draft's). Their last entries are
+   * read in the batch's first query instead of a query of their own; a subject decide adds is still looked up.
+   */
+  readonly subjects?: readonly string[] | undefined;
 }
 
 /** The domain's hooks into a batch: load state, apply each appended entry, persist projections. */
@@ -49,6 +54,12 @@ export interface Domain<S> {
   load(trx: Transaction<Database>, commands: readonly Command<S>[]): Promise<S>;
   apply(state: S, event: DecidedEvent): void;
   persist(trx: Transaction<Database>, state: S, entries: readonly SequencedEntry[]): Promise<void>;
+  /**
+   * Optional, instead of persist: the projection writes as common table expressions (`name AS (INSERT …)`,
+   * names not starting with `ml_`), run in the batch's one insert statement, which saves a round trip. Return
+   * undefined to have persist called as usual.
+   */
+  persistCtes?(state: S, entries: readonly SequencedEntry[]): RawBuilder<unknown>[] | undefined;
 }
 
 /** An event decided in this batch, before its bytes exist: enough for the domain to update its batch state. */
@@ -135,7 +146,7 @@ export function rawCommand<S = unknown>(draft: EventDraft, id?: string): Command
       member !== undefined && isObject(request.data)
         ? { data: request.data, json: flatten(member) }
         : undefined;
-    return { id, requestHash, decide: () => draft, canonicalData };
+    return { id, requestHash, decide: () => draft, canonicalData, subjects: draft.subjects };
   } catch {
     // Not canonicalizable: decide refuses it with the path; the hash only has to be stable for a retry.
     return { id, requestHash: requestHashOf(request), decide: () => draft };
@@ -303,192 +314,33 @@ export class Sequencer<S = undefined> {
       | { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number }
       | undefined;
     try {
-      await this.#db.transaction().execute(async (trx) => {
-        await sql`SELECT pg_advisory_xact_lock(${LOCK_KEY})`.execute(trx);
-        const frontier = await this.#loadFrontier(trx);
-        const lastCheckpointSize = this.#lastCheckpointSize;
-
-        // Retries: commands whose idempotency key is already in the log get the first answer.
-        const keys = [
-          ...new Set(
-            jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id)),
-          ),
-        ];
-        const existing = new Map<
-          string,
-          {
-            seq: number;
-            type: string;
-            leaf_hash: Uint8Array;
-            recorded: Date;
-            request_hash: Uint8Array;
-            body: Uint8Array;
+      // One connection, an explicit transaction: BEGIN and the lock go in one round trip (a simple query without
+      // parameters, which both drivers run as several statements), and so can the COMMIT's.
+      await this.#db.connection().execute(async (conn) => {
+        let open = false;
+        try {
+          open = true;
+          await sql.raw(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_KEY})`).execute(conn);
+          // The domain hooks take a Transaction; this is one connection inside BEGIN … COMMIT, which is what a
+          // Transaction is to them (they run queries on it and never begin or commit).
+          committed = await this.#inTransaction(
+            conn as unknown as Transaction<Database>,
+            jobs,
+            waiters,
+            settled,
+          );
+          await sql.raw('COMMIT').execute(conn);
+          open = false;
+        } finally {
+          if (open) {
+            committed = undefined;
+            // If even the rollback fails the connection is broken and the pool drops it; the batch still fails.
+            await sql
+              .raw('ROLLBACK')
+              .execute(conn)
+              .catch(() => {});
           }
-        >();
-        if (keys.length > 0) {
-          const rows = await trx
-            .selectFrom('ledger_entry')
-            .select(['id', 'seq', 'type', 'leaf_hash', 'recorded', 'request_hash', 'body'])
-            .where('id', 'in', keys)
-            .execute();
-          for (const r of rows) existing.set(r.id, r);
         }
-
-        // Phase 1, in order: decide each command against the state the earlier ones left.
-        const state = await this.#domain.load(
-          trx,
-          jobs.map((j) => j.command),
-        );
-        const recorded = new Date().toISOString();
-        const accepted: {
-          job: Job<S>;
-          draft: EventDraft;
-          dataJson: string;
-          id: string;
-          seq: number;
-          answer: unknown;
-        }[] = [];
-        const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
-        const duplicates: { job: Job<S>; of: number }[] = [];
-        let nextSeq = frontier.size;
-        for (const job of jobs) {
-          const { command } = job;
-          const id = command.id;
-          if (id !== undefined && !isUuid(id)) {
-            const err = new ValidationError(
-              'INVALID_ID',
-              `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`,
-            );
-            settled.push(() => job.reject(err));
-            continue;
-          }
-          const prior = id ? existing.get(id) : undefined;
-          const sibling = id ? firstOfKey.get(id) : undefined;
-          if (prior || sibling) {
-            if (!bytesEqual(prior ? prior.request_hash : sibling!.requestHash, command.requestHash)) {
-              const err = new ConflictError(
-                'IDEMPOTENCY_KEY_REUSED',
-                `Request id ${id} was already used for a different request; send a new id for a new request.`,
-                { id },
-              );
-              settled.push(() => job.reject(err));
-            } else if (prior) {
-              const result: AppendResult = {
-                seq: prior.seq,
-                id: id!,
-                type: prior.type,
-                leafHash: toBase64(prior.leaf_hash),
-                recorded: prior.recorded.toISOString(),
-                duplicate: true,
-                envelope: JSON.parse(new TextDecoder().decode(prior.body)) as Envelope,
-              };
-              settled.push(() => job.resolve(result));
-            } else {
-              duplicates.push({ job, of: sibling!.index });
-            }
-            continue;
-          }
-          let draft: EventDraft;
-          let dataJson: string;
-          try {
-            draft = command.decide(state);
-            validateDraft(draft);
-            const known = command.canonicalData;
-            dataJson =
-              known !== undefined && known.data === draft.data
-                ? known.json
-                : canonicalJson(draft.data, 'data');
-          } catch (err) {
-            settled.push(() => job.reject(err));
-            continue;
-          }
-          const seq = nextSeq++;
-          const entryId = id ?? uuidv7();
-          if (id) firstOfKey.set(id, { index: accepted.length, requestHash: command.requestHash });
-          const decided = { seq, id: entryId, recorded, draft };
-          this.#domain.apply(state, decided);
-          accepted.push({ job, draft, dataJson, id: entryId, seq, answer: command.answer?.(state, decided) });
-        }
-
-        // Phase 2: prev links (one query for the subject heads not in memory), bytes, hashes, Merkle nodes.
-        const heads = new Map<string, PrevLink>();
-        await this.#loadSubjectHeads(
-          trx,
-          accepted.flatMap((a) => a.draft.subjects),
-          heads,
-        );
-        const entries: SequencedEntry[] = [];
-        const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
-        const subjectRows: { subject: string; seq: number }[] = [];
-        const requestHashes: Uint8Array[] = [];
-        const results: AppendResult[] = [];
-        for (const { job, draft, dataJson, id, seq, answer } of accepted) {
-          const subjects = normalizeSubjects(draft.subjects);
-          const prev: Record<string, PrevLink> = {};
-          for (const s of subjects) {
-            const h = heads.get(s) ?? this.#subjectHeads.get(s);
-            if (h) prev[s] = h;
-          }
-          const envelope: Envelope = {
-            v: 1,
-            seq,
-            id,
-            type: draft.type,
-            time: draft.time,
-            recorded,
-            actor: { sub: draft.actor.sub, role: draft.actor.role, site: draft.actor.site },
-            subjects,
-            prev,
-            data: draft.data,
-          };
-          // encodeEnvelope's bytes; Buffer.from encodes UTF-8 faster than the portable TextEncoder.
-          const bytes = utf8(envelopeJson(envelope, dataJson));
-          const leaf = leafHash(bytes);
-          frontier.append(leaf, (level, index, hash) => {
-            if (isStoredLevel(level)) nodes.push({ level, idx: index, hash });
-          });
-          const link = { seq, hash: toBase64(leaf) };
-          for (const s of subjects) {
-            heads.set(s, link);
-            subjectRows.push({ subject: s, seq });
-          }
-          entries.push({ envelope, bytes, leafHash: leaf });
-          requestHashes.push(job.command.requestHash);
-          const result: AppendResult = {
-            seq,
-            id,
-            type: draft.type,
-            leafHash: link.hash,
-            recorded,
-            duplicate: false,
-            envelope,
-            answer,
-          };
-          results.push(result);
-          settled.push(() => job.resolve(result));
-        }
-        for (const d of duplicates) {
-          const first = results[d.of]!;
-          settled.push(() => d.job.resolve({ ...first, duplicate: true, answer: undefined }));
-        }
-
-        if (entries.length > 0) {
-          await insertEntries(trx, entries, requestHashes, subjectRows, nodes);
-          await this.#domain.persist(trx, state, entries);
-        }
-
-        // Checkpoint when asked, when enough entries are uncovered, or when the timer said so.
-        let checkpointSize = lastCheckpointSize;
-        const due = frontier.size - Math.max(lastCheckpointSize, 0) >= this.#opts.checkpointEvery;
-        if ((waiters.length > 0 || due) && frontier.size > 0) {
-          const record = await this.#makeCheckpoint(trx, frontier);
-          checkpointSize = record.size;
-          for (const w of waiters) settled.push(() => w.resolve(record));
-        } else if (waiters.length > 0) {
-          const err = new LedgerError('EMPTY_LOG', 'The log is empty: there is nothing to checkpoint yet.');
-          for (const w of waiters) settled.push(() => w.reject(err));
-        }
-        committed = { frontier, heads, checkpointSize };
       });
     } catch (err) {
       // The transaction rolled back: forget what this process believed, re-read it next batch.
@@ -497,57 +349,241 @@ export class Sequencer<S = undefined> {
       throw err;
     }
     if (committed) {
-      const grew = committed.frontier.size > (this.#frontier?.size ?? 0);
-      this.#frontier = committed.frontier;
-      for (const [s, h] of committed.heads) this.#subjectHeads.set(s, h);
+      const c: { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number } = committed;
+      const grew = c.frontier.size > (this.#frontier?.size ?? 0);
+      this.#frontier = c.frontier;
+      for (const [s, h] of c.heads) this.#subjectHeads.set(s, h);
       this.#trimSubjectCache();
-      if (committed.checkpointSize !== this.#lastCheckpointSize) {
-        this.#lastCheckpointSize = committed.checkpointSize;
+      if (c.checkpointSize !== this.#lastCheckpointSize) {
+        this.#lastCheckpointSize = c.checkpointSize;
         this.#uncoveredSince = 0;
       }
-      if (grew && this.#uncoveredSince === 0 && committed.frontier.size > this.#lastCheckpointSize) {
+      if (grew && this.#uncoveredSince === 0 && c.frontier.size > this.#lastCheckpointSize) {
         this.#uncoveredSince = Date.now();
       }
     }
     for (const s of settled) s();
   }
 
-  // The frontier for the committed log. If another process appended since our last batch (or we never
-  // looked), rebuild it from stored nodes: O(log n) hashes, one query.
-  async #loadFrontier(trx: Transaction<Database>): Promise<MerkleFrontier> {
-    const { rows } = await sql<{ size: number; checkpoint: number | null }>`
-      SELECT coalesce((SELECT seq + 1 FROM ledger_entry ORDER BY seq DESC LIMIT 1), 0) AS size,
-             (SELECT size FROM ledger_checkpoint ORDER BY size DESC LIMIT 1) AS checkpoint
-    `.execute(trx);
-    const size = Number(rows[0]?.size ?? 0);
+  // The batch inside its transaction, after the lock: everything but BEGIN and COMMIT. Answers go to `settled`
+  // and run only after the commit.
+  async #inTransaction(
+    trx: Transaction<Database>,
+    jobs: Job<S>[],
+    waiters: CheckpointWaiter[],
+    settled: Array<() => void>,
+  ): Promise<{ frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number }> {
+    // One query after the lock: the head, the known idempotency keys, and the heads of the subjects the commands
+    // announce (most events name the subjects their command already knew).
+    const keys = [
+      ...new Set(jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id))),
+    ];
+    const announced = new Set<string>();
+    for (const j of jobs) {
+      const hint = j.command.subjects;
+      if (!Array.isArray(hint)) continue;
+      for (const s of hint) if (typeof s === 'string' && !this.#subjectHeads.has(s)) announced.add(s);
+    }
+    const head = await readHead(trx, keys, [...announced]);
+    const frontier = await this.#loadFrontier(trx, head.size, head.checkpoint);
+    const lastCheckpointSize = this.#lastCheckpointSize;
+    // Subject heads read from the database in this batch (found or not), then the ones this batch appends.
+    const heads = new Map<string, PrevLink>();
+    const looked = new Set<string>(announced);
+    for (const [s, h] of head.subjects) heads.set(s, h);
+    const existing = head.entries;
+
+    // Phase 1, in order: decide each command against the state the earlier ones left.
+    const state = await this.#domain.load(
+      trx,
+      jobs.map((j) => j.command),
+    );
+    const recorded = new Date().toISOString();
+    const accepted: {
+      job: Job<S>;
+      draft: EventDraft;
+      dataJson: string;
+      id: string;
+      seq: number;
+      answer: unknown;
+    }[] = [];
+    const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
+    const duplicates: { job: Job<S>; of: number }[] = [];
+    let nextSeq = frontier.size;
+    for (const job of jobs) {
+      const { command } = job;
+      const id = command.id;
+      if (id !== undefined && !isUuid(id)) {
+        const err = new ValidationError(
+          'INVALID_ID',
+          `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`,
+        );
+        settled.push(() => job.reject(err));
+        continue;
+      }
+      const prior = id ? existing.get(id) : undefined;
+      const sibling = id ? firstOfKey.get(id) : undefined;
+      if (prior || sibling) {
+        if (!bytesEqual(prior ? prior.request_hash : sibling!.requestHash, command.requestHash)) {
+          const err = new ConflictError(
+            'IDEMPOTENCY_KEY_REUSED',
+            `Request id ${id} was already used for a different request; send a new id for a new request.`,
+            { id },
+          );
+          settled.push(() => job.reject(err));
+        } else if (prior) {
+          const result: AppendResult = {
+            seq: prior.seq,
+            id: id!,
+            type: prior.type,
+            leafHash: toBase64(prior.leaf_hash),
+            recorded: prior.recorded.toISOString(),
+            duplicate: true,
+            envelope: JSON.parse(new TextDecoder().decode(prior.body)) as Envelope,
+          };
+          settled.push(() => job.resolve(result));
+        } else {
+          duplicates.push({ job, of: sibling!.index });
+        }
+        continue;
+      }
+      let draft: EventDraft;
+      let dataJson: string;
+      try {
+        draft = command.decide(state);
+        validateDraft(draft);
+        const known = command.canonicalData;
+        dataJson =
+          known !== undefined && known.data === draft.data ? known.json : canonicalJson(draft.data, 'data');
+      } catch (err) {
+        settled.push(() => job.reject(err));
+        continue;
+      }
+      const seq = nextSeq++;
+      const entryId = id ?? uuidv7();
+      if (id) firstOfKey.set(id, { index: accepted.length, requestHash: command.requestHash });
+      const decided = { seq, id: entryId, recorded, draft };
+      this.#domain.apply(state, decided);
+      accepted.push({ job, draft, dataJson, id: entryId, seq, answer: command.answer?.(state, decided) });
+    }
+
+    // Phase 2: prev links (one query for the subject heads neither announced nor in memory), bytes, hashes,
+    // Merkle nodes.
+    const unknown = new Set<string>();
+    for (const a of accepted) {
+      for (const s of a.draft.subjects) if (!looked.has(s) && !this.#subjectHeads.has(s)) unknown.add(s);
+    }
+    if (unknown.size > 0) await loadSubjectHeads(trx, [...unknown], heads);
+    const entries: SequencedEntry[] = [];
+    const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
+    const subjectRows: { subject: string; seq: number }[] = [];
+    const requestHashes: Uint8Array[] = [];
+    const results: AppendResult[] = [];
+    for (const { job, draft, dataJson, id, seq, answer } of accepted) {
+      const subjects = normalizeSubjects(draft.subjects);
+      const prev: Record<string, PrevLink> = {};
+      for (const s of subjects) {
+        const h = heads.get(s) ?? this.#subjectHeads.get(s);
+        if (h) prev[s] = h;
+      }
+      const envelope: Envelope = {
+        v: 1,
+        seq,
+        id,
+        type: draft.type,
+        time: draft.time,
+        recorded,
+        actor: { sub: draft.actor.sub, role: draft.actor.role, site: draft.actor.site },
+        subjects,
+        prev,
+        data: draft.data,
+      };
+      // encodeEnvelope's bytes; Buffer.from encodes UTF-8 faster than the portable TextEncoder.
+      const bytes = utf8(envelopeJson(envelope, dataJson));
+      const leaf = leafHash(bytes);
+      frontier.append(leaf, (level, index, hash) => {
+        if (isStoredLevel(level)) nodes.push({ level, idx: index, hash });
+      });
+      const link = { seq, hash: toBase64(leaf) };
+      for (const s of subjects) {
+        heads.set(s, link);
+        subjectRows.push({ subject: s, seq });
+      }
+      entries.push({ envelope, bytes, leafHash: leaf });
+      requestHashes.push(job.command.requestHash);
+      const result: AppendResult = {
+        seq,
+        id,
+        type: draft.type,
+        leafHash: link.hash,
+        recorded,
+        duplicate: false,
+        envelope,
+        answer,
+      };
+      results.push(result);
+      settled.push(() => job.resolve(result));
+    }
+    for (const d of duplicates) {
+      const first = results[d.of]!;
+      settled.push(() => d.job.resolve({ ...first, duplicate: true, answer: undefined }));
+    }
+
+    // Checkpoint when asked, when enough entries are uncovered, or when the timer said so. It is signed before
+    // the insert so that a checkpoint of new entries goes in the same statement as they do.
+    let checkpointSize = lastCheckpointSize;
+    const due = frontier.size - Math.max(lastCheckpointSize, 0) >= this.#opts.checkpointEvery;
+    let checkpoint: CheckpointRecord | undefined;
+    if ((waiters.length > 0 || due) && frontier.size > 0) {
+      const root = frontier.root();
+      const jws = await this.#opts.signer.sign({ origin: this.#opts.origin, size: frontier.size, root });
+      checkpoint = { size: frontier.size, root: toBase64(root), kid: this.#opts.signer.kid, jws };
+    }
+
+    if (entries.length > 0) {
+      const ctes = this.#domain.persistCtes?.(state, entries);
+      const stored = await insertEntries(
+        trx,
+        entries,
+        requestHashes,
+        subjectRows,
+        nodes,
+        checkpoint,
+        ctes ?? [],
+      );
+      if (!ctes) await this.#domain.persist(trx, state, entries);
+      if (checkpoint) checkpoint = stored ?? (await readCheckpoint(trx, checkpoint.size));
+    } else if (checkpoint) {
+      checkpoint = await insertCheckpoint(trx, checkpoint);
+    }
+
+    if (checkpoint) {
+      const record = checkpoint;
+      checkpointSize = record.size;
+      for (const w of waiters) settled.push(() => w.resolve(record));
+    } else if (waiters.length > 0) {
+      const err = new LedgerError('EMPTY_LOG', 'The log is empty: there is nothing to checkpoint yet.');
+      for (const w of waiters) settled.push(() => w.reject(err));
+    }
+    return { frontier, heads, checkpointSize };
+  }
+
+  // The frontier for the committed log of `size` entries. If another process appended since our last batch (or
+  // we never looked), rebuild it from stored nodes: O(log n) hashes, one query.
+  async #loadFrontier(
+    trx: Transaction<Database>,
+    size: number,
+    checkpoint: number | null,
+  ): Promise<MerkleFrontier> {
     const known = this.#frontier;
     if (known && known.size === size) {
-      this.#lastCheckpointSize = Math.max(this.#lastCheckpointSize, rows[0]?.checkpoint ?? -1);
+      this.#lastCheckpointSize = Math.max(this.#lastCheckpointSize, checkpoint ?? -1);
       return known.clone();
     }
     this.#subjectHeads.clear();
-    this.#lastCheckpointSize = rows[0]?.checkpoint ?? -1;
+    this.#lastCheckpointSize = checkpoint ?? -1;
     const hashes = await fetchNodeHashes(trx, subtreesOfPrefix(size));
     return MerkleFrontier.fromSubtrees(size, hashes);
-  }
-
-  // Fill `heads` with the last (seq, hash) of each subject not yet known in this batch or the cache.
-  async #loadSubjectHeads(
-    trx: Transaction<Database>,
-    subjects: readonly string[],
-    heads: Map<string, PrevLink>,
-  ): Promise<void> {
-    const missing = [...new Set(subjects)].filter((s) => !this.#subjectHeads.has(s));
-    if (missing.length === 0) return;
-    const { rows } = await sql<{ subject: string; seq: number; leaf_hash: Uint8Array }>`
-      SELECT u.subject, l.seq, l.leaf_hash
-      FROM unnest(${missing}::text[]) AS u(subject)
-      CROSS JOIN LATERAL (
-        SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
-        WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
-      ) l
-    `.execute(trx);
-    for (const r of rows) heads.set(r.subject, { seq: Number(r.seq), hash: toBase64(r.leaf_hash) });
   }
 
   #trimSubjectCache(): void {
@@ -560,48 +596,180 @@ export class Sequencer<S = undefined> {
       this.#subjectHeads.delete(k);
     }
   }
-
-  async #makeCheckpoint(trx: Transaction<Database>, frontier: MerkleFrontier): Promise<CheckpointRecord> {
-    const root = frontier.root();
-    const jws = await this.#opts.signer.sign({ origin: this.#opts.origin, size: frontier.size, root });
-    await trx
-      .insertInto('ledger_checkpoint')
-      .values({ size: frontier.size, root, kid: this.#opts.signer.kid, jws })
-      .onConflict((oc) => oc.column('size').doNothing())
-      .execute();
-    const row = await trx
-      .selectFrom('ledger_checkpoint')
-      .select(['size', 'root', 'kid', 'jws'])
-      .where('size', '=', frontier.size)
-      .executeTakeFirstOrThrow();
-    return { size: row.size, root: toBase64(row.root), kid: row.kid, jws: row.jws };
-  }
 }
 
+interface PriorEntry {
+  seq: number;
+  type: string;
+  leaf_hash: Uint8Array;
+  recorded: Date;
+  request_hash: Uint8Array;
+  body: Uint8Array;
+}
+
+interface Head {
+  /** Entries in the committed log. */
+  size: number;
+  /** Size of the latest checkpoint, or null. */
+  checkpoint: number | null;
+  /** Entries already appended with the batch's idempotency keys, by key. */
+  entries: Map<string, PriorEntry>;
+  /** Last entry of each of the asked subjects that has one. */
+  subjects: Map<string, PrevLink>;
+}
+
+// The statement after the lock (its own statement, so its snapshot sees everything committed while this
+// transaction waited for the lock): log size, latest checkpoint, the entries of known idempotency keys and the
+// last entry of each given subject.
+async function readHead(
+  trx: Transaction<Database>,
+  keys: readonly string[],
+  subjects: readonly string[],
+): Promise<Head> {
+  const { rows } = await sql<{
+    kind: 'head' | 'key' | 'subject';
+    key: string | null;
+    seq: number;
+    checkpoint: number | null;
+    type: string | null;
+    leaf_hash: Uint8Array | null;
+    recorded: Date | null;
+    request_hash: Uint8Array | null;
+    body: Uint8Array | null;
+  }>`
+    SELECT 'head'::text AS kind, NULL::text AS key,
+           coalesce((SELECT seq + 1 FROM ledger_entry ORDER BY seq DESC LIMIT 1), 0)::bigint AS seq,
+           (SELECT size FROM ledger_checkpoint ORDER BY size DESC LIMIT 1) AS checkpoint,
+           NULL::text AS type, NULL::bytea AS leaf_hash, NULL::timestamptz AS recorded,
+           NULL::bytea AS request_hash, NULL::bytea AS body
+    ${
+      keys.length > 0
+        ? sql`UNION ALL
+    SELECT 'key', id::text, seq, NULL, type, leaf_hash, recorded, request_hash, body
+    FROM ledger_entry WHERE id = ANY(${keys}::uuid[])`
+        : sql``
+    }
+    ${
+      subjects.length > 0
+        ? sql`UNION ALL
+    SELECT 'subject', u.subject, l.seq, NULL, NULL, l.leaf_hash, NULL, NULL, NULL
+    FROM unnest(${subjects}::text[]) AS u(subject)
+    CROSS JOIN LATERAL (
+      SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+      WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
+    ) l`
+        : sql``
+    }
+  `.execute(trx);
+  const head: Head = { size: 0, checkpoint: null, entries: new Map(), subjects: new Map() };
+  for (const r of rows) {
+    if (r.kind === 'head') {
+      head.size = Number(r.seq);
+      head.checkpoint = r.checkpoint === null ? null : Number(r.checkpoint);
+    } else if (r.kind === 'key') {
+      head.entries.set(r.key!, {
+        seq: Number(r.seq),
+        type: r.type!,
+        leaf_hash: r.leaf_hash!,
+        recorded: r.recorded!,
+        request_hash: r.request_hash!,
+        body: r.body!,
+      });
+    } else {
+      head.subjects.set(r.key!, { seq: Number(r.seq), hash: toBase64(r.leaf_hash!) });
+    }
+  }
+  return head;
+}
+
+// Fill `heads` with the last (seq, hash) of each of `subjects` that has an entry.
+async function loadSubjectHeads(
+  trx: Transaction<Database>,
+  subjects: readonly string[],
+  heads: Map<string, PrevLink>,
+): Promise<void> {
+  const { rows } = await sql<{ subject: string; seq: number; leaf_hash: Uint8Array }>`
+    SELECT u.subject, l.seq, l.leaf_hash
+    FROM unnest(${subjects}::text[]) AS u(subject)
+    CROSS JOIN LATERAL (
+      SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+      WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
+    ) l
+  `.execute(trx);
+  for (const r of rows) heads.set(r.subject, { seq: Number(r.seq), hash: toBase64(r.leaf_hash) });
+}
+
+// One statement for the whole batch: entries, subject index, Merkle nodes, the checkpoint when one is due and
+// the domain's projection writes. Returns the checkpoint row as inserted (undefined if none or not inserted).
 async function insertEntries(
   trx: Transaction<Database>,
   entries: readonly SequencedEntry[],
   requestHashes: readonly Uint8Array[],
   subjects: readonly { subject: string; seq: number }[],
   nodes: readonly { level: number; idx: number; hash: Uint8Array }[],
-): Promise<void> {
-  // One statement for the whole batch: entries, subject index and Merkle nodes.
-  await sql`
-    WITH e AS (
+  checkpoint: CheckpointRecord | undefined,
+  ctes: readonly RawBuilder<unknown>[],
+): Promise<CheckpointRecord | undefined> {
+  const { rows } = await sql<{ size: number; root: Uint8Array; kid: string; jws: string }>`
+    WITH ml_entries AS (
       INSERT INTO ledger_entry (seq, id, type, leaf_hash, body, recorded, request_hash)
       SELECT * FROM unnest(
         ${entries.map((e) => e.envelope.seq)}::bigint[], ${entries.map((e) => e.envelope.id)}::uuid[],
         ${entries.map((e) => e.envelope.type)}::text[], ${entries.map((e) => e.leafHash)}::bytea[],
         ${entries.map((e) => e.bytes)}::bytea[], ${entries.map((e) => e.envelope.recorded)}::timestamptz[],
         ${requestHashes}::bytea[])
-    ), s AS (
+    ), ml_subjects AS (
       INSERT INTO ledger_subject (subject, seq)
       SELECT * FROM unnest(${subjects.map((s) => s.subject)}::text[], ${subjects.map((s) => s.seq)}::bigint[])
+    ), ml_nodes AS (
+      INSERT INTO merkle_node (level, idx, hash)
+      SELECT * FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.idx)}::bigint[],
+                           ${nodes.map((n) => n.hash)}::bytea[])
+    )${ctes.length > 0 ? sql`, ${sql.join(ctes, sql`, `)}` : sql``}${
+      checkpoint
+        ? sql`, ml_checkpoint AS (
+      INSERT INTO ledger_checkpoint (size, root, kid, jws)
+      VALUES (${checkpoint.size}, ${fromBase64(checkpoint.root)}, ${checkpoint.kid}, ${checkpoint.jws})
+      ON CONFLICT (size) DO NOTHING
+      RETURNING size, root, kid, jws
     )
-    INSERT INTO merkle_node (level, idx, hash)
-    SELECT * FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.idx)}::bigint[],
-                         ${nodes.map((n) => n.hash)}::bytea[])
+    SELECT size, root, kid, jws FROM ml_checkpoint`
+        : sql`
+    SELECT 1 AS size, NULL::bytea AS root, NULL::text AS kid, NULL::text AS jws WHERE false`
+    }
   `.execute(trx);
+  const r = rows[0];
+  return r ? { size: Number(r.size), root: toBase64(r.root), kid: r.kid, jws: r.jws } : undefined;
+}
+
+// A checkpoint with no new entries (asked for, or the timer's): insert it unless one of this size exists, and
+// return the one stored, in one statement.
+async function insertCheckpoint(trx: Transaction<Database>, c: CheckpointRecord): Promise<CheckpointRecord> {
+  const { rows } = await sql<{ size: number; root: Uint8Array; kid: string; jws: string }>`
+    WITH ins AS (
+      INSERT INTO ledger_checkpoint (size, root, kid, jws)
+      VALUES (${c.size}, ${fromBase64(c.root)}, ${c.kid}, ${c.jws})
+      ON CONFLICT (size) DO NOTHING
+      RETURNING size, root, kid, jws
+    )
+    SELECT size, root, kid, jws FROM ins
+    UNION ALL
+    SELECT size, root, kid, jws FROM ledger_checkpoint
+    WHERE size = ${c.size} AND NOT EXISTS (SELECT 1 FROM ins)
+  `.execute(trx);
+  const r = rows[0];
+  if (!r)
+    throw new LedgerError('CHECKPOINT_MISSING', `The checkpoint of size ${c.size} could not be stored.`);
+  return { size: Number(r.size), root: toBase64(r.root), kid: r.kid, jws: r.jws };
+}
+
+async function readCheckpoint(trx: Transaction<Database>, size: number): Promise<CheckpointRecord> {
+  const row = await trx
+    .selectFrom('ledger_checkpoint')
+    .select(['size', 'root', 'kid', 'jws'])
+    .where('size', '=', size)
+    .executeTakeFirstOrThrow();
+  return { size: row.size, root: toBase64(row.root), kid: row.kid, jws: row.jws };
 }
 
 /** Hash of a request, for idempotency; a request that cannot be canonicalized is refused later by decide. */

@@ -1,0 +1,209 @@
+// The sequencer's batch in few round trips (BEGIN with the lock, one head query with the idempotency keys and
+// the announced subjects, one insert statement with the checkpoint and the domain's CTEs, COMMIT): the
+// properties it must keep. Runs on the suite's PostgreSQL, or on PGlite without one.
+import { type RawBuilder, sql, type Transaction } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EventDraft } from '../../src/core/envelope.js';
+import type { Database } from '../../src/db/schema.js';
+import { logSize } from '../../src/ledger/reader.js';
+import {
+  type Command,
+  type Domain,
+  rawCommand,
+  type SequencedEntry,
+  Sequencer,
+} from '../../src/ledger/sequencer.js';
+import {
+  type CheckpointSigner,
+  generateSigningJwk,
+  registerSigningKey,
+  signerFromJwk,
+} from '../../src/ledger/signing.js';
+import { verifyDatabase } from '../../src/verify/verify.js';
+import { aMotorEvent, serial } from '../support/builders.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+let tdb: TestDatabase;
+let signer: CheckpointSigner;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  signer = await signerFromJwk(await generateSigningJwk());
+  await registerSigningKey(tdb.handle.db, signer);
+});
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+function sequencer<S>(domain: Domain<S>, checkpointEvery = 1000): Sequencer<S> {
+  return new Sequencer<S>(tdb.handle.db, domain, {
+    origin: 'test.local/batch',
+    signer,
+    checkpointEvery,
+    checkpointIntervalMs: 0,
+  });
+}
+
+const raw = <S>(draft: EventDraft, id?: string) => rawCommand<S>(draft, id);
+
+describe('sequencer batches', () => {
+  it('retries a batch that fails as a whole command by command: only the culprit fails, nothing else is lost', async () => {
+    let persists = 0;
+    const domain: Domain<undefined> = {
+      load: async () => undefined,
+      apply: () => {},
+      persist: async (_trx, _state, entries) => {
+        persists++;
+        if (entries.some((e) => (e.envelope.data as { boom?: boolean }).boom))
+          throw new Error('projection failed');
+      },
+    };
+    const seq = sequencer(domain);
+    try {
+      const before = await logSize(tdb.handle.db);
+      const settled = await seq.appendMany([
+        raw(aMotorEvent().forSerial(serial(1, 'BAT')).build()),
+        raw(aMotorEvent().withData({ boom: true }).forSerial(serial(2, 'BAT')).build()),
+        raw(aMotorEvent().forSerial(serial(3, 'BAT')).build()),
+      ]);
+      expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      expect(persists).toBe(4); // the batch, then each command alone
+      const seqs = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.seq] : []));
+      expect(seqs).toEqual([before, before + 1]);
+      expect(await logSize(tdb.handle.db)).toBe(before + 2);
+      // The failed attempt left nothing behind, and the process re-reads the head after it.
+      const next = await seq.append(raw(aMotorEvent().forSerial(serial(1, 'BAT')).build()));
+      expect(next.seq).toBe(before + 2);
+      expect(next.envelope?.prev).toEqual({
+        [`motor:${serial(1, 'BAT')}`]: {
+          seq: before,
+          hash: (settled[0] as PromiseFulfilledResult<{ leafHash: string }>).value.leafHash,
+        },
+      });
+    } finally {
+      await seq.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({
+      entries: await logSize(tdb.handle.db),
+    });
+  });
+
+  it('links the right previous entries whether the subjects were announced, cached, or added by decide', async () => {
+    const s = sequencer<undefined>({ load: async () => undefined, apply: () => {}, persist: async () => {} });
+    const other = sequencer<undefined>({
+      load: async () => undefined,
+      apply: () => {},
+      persist: async () => {},
+    });
+    try {
+      const a = await s.append(raw(aMotorEvent().forSerial(serial(10, 'ANN')).build()));
+      // Written by another sequencer: `s` has a stale cache and must notice.
+      const b = await other.append(raw(aMotorEvent().forSerial(serial(10, 'ANN')).build()));
+      // Announces motor ANN-10 but decides an event that also names shipment SHP-ANN (never announced).
+      const shipment = await other.append(raw(aMotorEvent().withSubjects('shipment:SHP-ANN').build()));
+      const draft = aMotorEvent()
+        .withSubjects(`motor:${serial(10, 'ANN')}`, 'shipment:SHP-ANN')
+        .build();
+      const lying: Command<undefined> = { ...raw(draft), subjects: [`motor:${serial(99, 'ANN')}`] };
+      const c = await s.append(lying);
+      expect(a.envelope?.prev).toEqual({});
+      expect(b.envelope?.prev).toEqual({ [`motor:${serial(10, 'ANN')}`]: { seq: a.seq, hash: a.leafHash } });
+      expect(c.envelope?.prev).toEqual({
+        [`motor:${serial(10, 'ANN')}`]: { seq: b.seq, hash: b.leafHash },
+        'shipment:SHP-ANN': { seq: shipment.seq, hash: shipment.leafHash },
+      });
+      // A hint that is not an array of strings is ignored, never sent to the database.
+      const odd = {
+        ...raw<undefined>(aMotorEvent().forSerial(serial(11, 'ANN')).build()),
+        subjects: [1, null],
+      };
+      await expect(s.append(odd as unknown as Command<undefined>)).resolves.toMatchObject({
+        duplicate: false,
+      });
+    } finally {
+      await s.close();
+      await other.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({
+      entries: await logSize(tdb.handle.db),
+    });
+  });
+
+  it('stores checkpoints made in the insert statement and on demand, and answers a repeated one with the stored row', async () => {
+    const s = sequencer<undefined>(
+      { load: async () => undefined, apply: () => {}, persist: async () => {} },
+      5,
+    );
+    try {
+      const before = await logSize(tdb.handle.db);
+      await s.appendMany(
+        Array.from({ length: 12 }, (_, i) => raw(aMotorEvent().forSerial(serial(i, 'CPK')).build())),
+      );
+      const { rows } = await sql<{
+        size: number;
+      }>`SELECT size FROM ledger_checkpoint WHERE size > ${before} ORDER BY size`.execute(tdb.handle.db);
+      expect(rows.map((r) => Number(r.size))).toEqual([before + 12]);
+      const first = await s.checkpoint();
+      const again = await s.checkpoint();
+      expect(first).toEqual(again);
+      expect(first.size).toBe(before + 12);
+    } finally {
+      await s.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({ uncovered: 0 });
+  });
+
+  it('runs the domain’s CTEs in the insert statement instead of calling persist', async () => {
+    let persisted = 0;
+    const domain: Domain<undefined> = {
+      load: async () => undefined,
+      apply: () => {},
+      persist: async () => {
+        persisted++;
+      },
+      persistCtes: (_state, entries: readonly SequencedEntry[]): RawBuilder<unknown>[] => [
+        sql`proj AS (
+          INSERT INTO motor (serial, state, last_seq)
+          SELECT * FROM unnest(${entries.map((e) => `CTE-${e.envelope.seq}`)}::text[],
+                               ${entries.map(() => '{}')}::jsonb[], ${entries.map((e) => e.envelope.seq)}::bigint[])
+        )`,
+      ],
+    };
+    const s = sequencer(domain);
+    try {
+      const r = await s.append(raw(aMotorEvent().forSerial(serial(1, 'CTE')).build()));
+      const { rows } = await sql<{
+        last_seq: number;
+      }>`SELECT last_seq FROM motor WHERE serial = ${`CTE-${r.seq}`}`.execute(tdb.handle.db);
+      expect(rows.map((x) => Number(x.last_seq))).toEqual([r.seq]);
+      expect(persisted).toBe(0);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('gives the domain hooks a connection inside the transaction: what they write is rolled back with the batch', async () => {
+    const domain: Domain<undefined> = {
+      load: async () => undefined,
+      apply: () => {},
+      persist: async (trx: Transaction<Database>, _state, entries) => {
+        await sql`INSERT INTO motor (serial, state, last_seq) VALUES (${`RB-${entries[0]!.envelope.seq}`}, '{}', 0)`.execute(
+          trx,
+        );
+        throw new Error('after the write');
+      },
+    };
+    const s = sequencer(domain);
+    try {
+      const before = await logSize(tdb.handle.db);
+      await expect(s.append(raw(aMotorEvent().forSerial(serial(1, 'RBK')).build()))).rejects.toThrow(
+        'after the write',
+      );
+      const { rows } = await sql`SELECT 1 FROM motor WHERE serial = ${`RB-${before}`}`.execute(tdb.handle.db);
+      expect(rows).toHaveLength(0);
+      expect(await logSize(tdb.handle.db)).toBe(before);
+    } finally {
+      await s.close();
+    }
+  });
+});
