@@ -29,8 +29,8 @@ export class SubjectHeads {
 
   /** The last head recorded for `subject`, or undefined for a subject not seen yet. */
   get(subject: string): SubjectHead | undefined {
-    const k = fingerprint(subject);
-    const i = this.#find(k);
+    const k = subjectFingerprint(subject);
+    const i = this.#find(k[0], k[1], k[2]);
     const s = this.#slots;
     if (s[i + 3] === 0) return undefined;
     return { seq: s[i + 3]! - 1, hashPrefix: [s[i + 4]!, s[i + 5]!] };
@@ -38,25 +38,43 @@ export class SubjectHeads {
 
   /** Record that `subject`'s last entry is now `seq` with leaf hash `leaf`. */
   set(subject: string, seq: number, leaf: Uint8Array): void {
-    if ((this.#count + 1) * 10 > this.#capacity * 8) this.#grow();
-    const k = fingerprint(subject);
-    const i = this.#find(k);
-    const s = this.#slots;
-    if (s[i + 3] === 0) this.#count++;
-    s[i] = k[0];
-    s[i + 1] = k[1];
-    s[i + 2] = k[2];
-    s[i + 3] = seq + 1;
-    s[i + 4] = readWord(leaf, 0);
-    s[i + 5] = readWord(leaf, 4);
+    const k = subjectFingerprint(subject);
+    this.setByFingerprint(k[0], k[1], k[2], seq, readWord(leaf, 0), readWord(leaf, 4));
   }
 
-  #find(k: [number, number, number]): number {
+  /**
+   * The last seq recorded for the subject with this fingerprint (subjectFingerprint), or -1; `prefix` receives
+   * the two words of its leaf-hash prefix. For callers that fingerprinted the subject elsewhere (a worker).
+   */
+  getByFingerprint(k0: number, k1: number, k2: number, prefix: Uint32Array): number {
+    const i = this.#find(k0, k1, k2);
     const s = this.#slots;
-    let slot = k[0] % this.#capacity;
+    if (s[i + 3] === 0) return -1;
+    prefix[0] = s[i + 4]!;
+    prefix[1] = s[i + 5]!;
+    return s[i + 3]! - 1;
+  }
+
+  /** set() for a subject given by its fingerprint and the two prefix words of the leaf hash. */
+  setByFingerprint(k0: number, k1: number, k2: number, seq: number, p0: number, p1: number): void {
+    if ((this.#count + 1) * 10 > this.#capacity * 8) this.#grow();
+    const i = this.#find(k0, k1, k2);
+    const s = this.#slots;
+    if (s[i + 3] === 0) this.#count++;
+    s[i] = k0;
+    s[i + 1] = k1;
+    s[i + 2] = k2;
+    s[i + 3] = seq + 1;
+    s[i + 4] = p0;
+    s[i + 5] = p1;
+  }
+
+  #find(k0: number, k1: number, k2: number): number {
+    const s = this.#slots;
+    let slot = k0 % this.#capacity;
     for (;;) {
       const i = slot * WORDS;
-      if (s[i + 3] === 0 || (s[i] === k[0] && s[i + 1] === k[1] && s[i + 2] === k[2])) return i;
+      if (s[i + 3] === 0 || (s[i] === k0 && s[i + 1] === k1 && s[i + 2] === k2)) return i;
       slot = slot + 1 === this.#capacity ? 0 : slot + 1;
     }
   }
@@ -67,13 +85,14 @@ export class SubjectHeads {
     this.#slots = new Uint32Array(this.#capacity * WORDS);
     for (let i = 0; i < old.length; i += WORDS) {
       if (old[i + 3] === 0) continue;
-      const j = this.#find([old[i]!, old[i + 1]!, old[i + 2]!]);
+      const j = this.#find(old[i]!, old[i + 1]!, old[i + 2]!);
       this.#slots.set(old.subarray(i, i + WORDS), j);
     }
   }
 }
 
-function fingerprint(subject: string): [number, number, number] {
+/** The key SubjectHeads files a subject under: the first 96 bits of SHA-256(UTF-8 of the subject), as 3 words. */
+export function subjectFingerprint(subject: string): [number, number, number] {
   const h = sha256(utf8Encode(subject));
   return [readWord(h, 0), readWord(h, 4), readWord(h, 8)];
 }

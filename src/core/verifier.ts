@@ -2,7 +2,7 @@
 // (plus 24 bytes per distinct subject for the prev links). It checks every leaf, every per-subject prev link,
 // every signed checkpoint's root, origin and signature, and stops at the first problem, naming the seq.
 // The same code runs offline on an export, against a live database, and in a browser.
-import { canonicalJson } from './canonical.js';
+import { isCanonicalText } from './canonical.js';
 import type { VerifiedCheckpoint } from './checkpoint.js';
 import { bytesEqual, fromBase64, toBase64, utf8Decode } from './encoding.js';
 import { LedgerError } from './errors.js';
@@ -32,7 +32,10 @@ export interface VerifierOptions {
   checkpoints: readonly VerifiedCheckpoint[];
   /** Refuse checkpoints of another log. Default: the origin of the first checkpoint. */
   origin?: string;
-  /** Check that every entry is exactly its RFC 8785 form (default true). */
+  /**
+   * Also check that every entry is exactly its RFC 8785 form (default false). The leaf hashes, the links and
+   * the signed roots already bind every byte; this adds that the writer serialized each entry canonically.
+   */
   strictCanonical?: boolean;
 }
 
@@ -43,24 +46,83 @@ interface Parsed {
   prev?: unknown;
 }
 
-function isCanonicalText(parsed: unknown, text: string): boolean {
-  try {
-    return canonicalJson(parsed) === text;
-  } catch {
-    return false; // e.g. "-0", which parses but has no canonical form
-  }
+/** A prev link as inspectEntry found it: the linked seq and the decoded 32-byte leaf hash. */
+export interface InspectedLink {
+  seq: number;
+  hash: Uint8Array;
 }
+
+/** What inspectEntry returns for an entry that passes every check not depending on earlier entries. */
+export interface InspectedEntry {
+  subjects: string[];
+  /** The link for each subject, in the same order; undefined where the entry links no earlier entry. */
+  links: (InspectedLink | undefined)[];
+}
+
+/**
+ * The checks of LogVerifier.add that depend only on the entry and its position: JSON, version, seq, the
+ * RFC 8785 form when `strict`, sorted distinct subjects, well-formed prev links naming only subjects. Returns
+ * the subjects and links, or undefined if any check fails (LogVerifier.add on the same bytes then names the
+ * problem exactly). Stateless, so it can run on another thread; see LogVerifier.addInspected.
+ */
+export function inspectEntry(text: string, seq: number, strict: boolean): InspectedEntry | undefined {
+  let e: Parsed;
+  try {
+    e = JSON.parse(text) as Parsed;
+  } catch {
+    return undefined;
+  }
+  if (e === null || typeof e !== 'object' || e.v !== 1 || e.seq !== seq) return undefined;
+  if (strict && !isCanonicalText(e, text)) return undefined;
+  const subjects = e.subjects;
+  const prev = e.prev;
+  if (
+    !Array.isArray(subjects) ||
+    subjects.length === 0 ||
+    prev === null ||
+    typeof prev !== 'object' ||
+    Array.isArray(prev)
+  ) {
+    return undefined;
+  }
+  const links = prev as Record<string, { seq?: unknown; hash?: unknown } | null | undefined>;
+  for (const key of Object.keys(links)) if (!subjects.includes(key)) return undefined;
+  const out: (InspectedLink | undefined)[] = [];
+  for (let i = 0; i < subjects.length; i++) {
+    const s = subjects[i];
+    if (typeof s !== 'string' || (i > 0 && !(subjects[i - 1] < s))) return undefined;
+    const link = links[s];
+    if (link === undefined) {
+      out.push(undefined);
+      continue;
+    }
+    if (link === null || typeof link.seq !== 'number' || typeof link.hash !== 'string') return undefined;
+    let hash: Uint8Array;
+    try {
+      hash = fromBase64(link.hash);
+    } catch {
+      return undefined;
+    }
+    if (hash.length !== 32) return undefined;
+    out.push({ seq: link.seq, hash });
+  }
+  return { subjects: subjects as string[], links: out };
+}
+
+/** Words per subject in the packed form addInspected reads: fingerprint (3), has a link (1), link hash prefix (2). */
+export const INSPECTED_WORDS = 6;
 
 export class LogVerifier {
   readonly #frontier = new MerkleFrontier();
   readonly #heads = new SubjectHeads();
   readonly #checkpoints: VerifiedCheckpoint[];
   readonly #strict: boolean;
+  readonly #prefix = new Uint32Array(2);
   #nextCheckpoint = 0;
   #lastGoodCheckpoint = 0;
 
   constructor(options: VerifierOptions) {
-    this.#strict = options.strictCanonical ?? true;
+    this.#strict = options.strictCanonical ?? false;
     const sorted = [...options.checkpoints].sort((a, b) => a.size - b.size);
     const origin = options.origin ?? sorted[0]?.origin;
     for (let i = 0; i < sorted.length; i++) {
@@ -137,6 +199,48 @@ export class LogVerifier {
     this.#checkCheckpoint();
   }
 
+  /**
+   * Add the next entry from what inspectEntry found on another thread, packed: for subject j of the entry,
+   * `words[(from + j) * 6 …]` holds its fingerprint (subjectFingerprint), 1 if it has a link, and the link's hash
+   * prefix (hashPrefix), and `linkSeqs[from + j]` the linked seq. Returns false, changing nothing, if a link does
+   * not match this log; the caller must then call add() with the entry's bytes, which throws the exact error.
+   * Throws (as add does) if a checkpoint's root does not match.
+   */
+  addInspected(
+    leaf: Uint8Array,
+    words: Uint32Array,
+    linkSeqs: Float64Array,
+    from: number,
+    count: number,
+  ): boolean {
+    const heads = this.#heads;
+    const prefix = this.#prefix;
+    for (let j = from; j < from + count; j++) {
+      const w = j * INSPECTED_WORDS;
+      const expected = heads.getByFingerprint(words[w]!, words[w + 1]!, words[w + 2]!, prefix);
+      const linked = words[w + 3] === 1;
+      if (expected === -1) {
+        if (linked) return false;
+      } else if (
+        !linked ||
+        linkSeqs[j] !== expected ||
+        words[w + 4] !== prefix[0] ||
+        words[w + 5] !== prefix[1]
+      ) {
+        return false;
+      }
+    }
+    const seq = this.#frontier.size;
+    const [p0, p1] = hashPrefix(leaf);
+    for (let j = from; j < from + count; j++) {
+      const w = j * INSPECTED_WORDS;
+      heads.setByFingerprint(words[w]!, words[w + 1]!, words[w + 2]!, seq, p0, p1);
+    }
+    this.#frontier.append(leaf);
+    this.#checkCheckpoint();
+    return true;
+  }
+
   #checkLinks(seq: number, e: Parsed, leaf: Uint8Array): void {
     const subjects = e.subjects;
     const prev = e.prev;
@@ -149,7 +253,7 @@ export class LogVerifier {
     ) {
       throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq} lacks subjects or prev.`);
     }
-    const links = prev as Record<string, { seq?: unknown; hash?: unknown }>;
+    const links = prev as Record<string, { seq?: unknown; hash?: unknown } | null | undefined>;
     for (const key of Object.keys(links)) {
       if (!subjects.includes(key)) {
         throw new VerificationError(
@@ -175,11 +279,11 @@ export class LogVerifier {
           throw new VerificationError(
             'BROKEN_PREV_LINK',
             seq,
-            `Entry ${seq} says ${s} had an earlier entry (seq ${String(link.seq)}), but no earlier entry names ${s}: an entry was removed.`,
+            `Entry ${seq} says ${s} had an earlier entry (seq ${String(link?.seq)}), but no earlier entry names ${s}: an entry was removed.`,
           );
         }
       } else {
-        if (link === undefined || typeof link.seq !== 'number' || typeof link.hash !== 'string') {
+        if (link == null || typeof link.seq !== 'number' || typeof link.hash !== 'string') {
           throw new VerificationError(
             'BROKEN_PREV_LINK',
             seq,
