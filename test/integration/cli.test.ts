@@ -74,3 +74,34 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     expect(res.stdout).toMatch(/^OK: 31 entries/);
   }, 60_000);
 });
+
+describe('motor-ledger demo on the embedded default', () => {
+  const demoDir = mkdtempSync(join(tmpdir(), 'ml-demo-'));
+  const demoEnv = { ...process.env, DATABASE_URL: '', DATA_DIR: demoDir, CHECKPOINT_INTERVAL_MS: '0' };
+  const demo = (...args: string[]) =>
+    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
+      env: demoEnv,
+      cwd: process.cwd(),
+    }).then(
+      (r) => ({ code: 0, ...r }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
+    );
+  afterAll(() => rmSync(demoDir, { recursive: true, force: true }));
+
+  it('generates a plant, says what it planted, refuses to run twice on the same log, and the log verifies', async () => {
+    const first = await demo('demo', '--motors', '500', '--report', join(demoDir, 'report.json'));
+    expect(first.code).toBe(0);
+    const report = JSON.parse(readFileSync(join(demoDir, 'report.json'), 'utf8'));
+    expect(first.stdout).toContain(report.planted.defect.lot);
+    const again = await demo('demo', '--motors', '500');
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/LOG_NOT_EMPTY/);
+    const verified = await demo('verify', '--db');
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(new RegExp(`^OK: ${report.events} entries`));
+  }, 120_000);
+});
