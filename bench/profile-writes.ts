@@ -13,6 +13,7 @@ import { generateSigningJwk, signerFromJwk } from '../src/ledger/signing.js';
 import { createBenchDatabase } from './database.js';
 import { EventGenerator } from './events.js';
 import { openBenchLedger } from './ledger.js';
+import { classify } from './sql-stats.js';
 import { log, nowMs } from './stats.js';
 import { draw, drawBatches, ledgerSide, type Measure } from './writes.js';
 
@@ -27,28 +28,6 @@ const types = {
 interface Stat {
   count: number;
   ms: number;
-}
-
-function classify(sql: string): string {
-  const s = sql.replace(/\s+/g, ' ').trim().toLowerCase();
-  if (s === 'begin' || s === 'commit' || s === 'rollback') return s.toUpperCase();
-  if (s.startsWith('begin; select pg_advisory_xact_lock')) return 'BEGIN + advisory lock';
-  if (s.includes('pg_advisory_xact_lock')) return 'advisory lock';
-  if (s.startsWith("select 'head'::text as kind")) return 'head + idempotency keys + subjects';
-  if (s.startsWith('with ml_entries as ( insert into ledger_entry'))
-    return 'insert entries+subjects+nodes(+cp)';
-  if (s.startsWith('with ins as ( insert into ledger_checkpoint')) return 'checkpoint without entries';
-  if (s.includes('select coalesce((select seq + 1 from ledger_entry'))
-    return 'load frontier (size, checkpoint)';
-  if (s.includes('cross join lateral')) return 'load subject heads';
-  if (s.startsWith('with e as ( insert into ledger_entry')) return 'insert entries+subjects+nodes';
-  if (/^with u0 as \( insert into "(motor|shipment|vehicle|hold|incident)"/.test(s))
-    return 'persist projections';
-  if (s.startsWith('insert into "ledger_checkpoint"')) return 'checkpoint insert';
-  if (s.startsWith('select "size", "root", "kid", "jws" from "ledger_checkpoint"'))
-    return 'checkpoint re-read';
-  if (s.includes('from merkle_node')) return 'fetch node hashes';
-  return s.slice(0, 60);
 }
 
 async function main(): Promise<void> {

@@ -119,13 +119,25 @@ export function markdown(r: BenchResults): string {
       '—',
     ],
     [
-      `4. Offline verify (verifyExport, child process) of ${fmtInt(r.verify.entries)} entries`,
+      `4. Offline verify (verifyExport as the CLI runs it: worker threads, child process) of ${fmtInt(r.verify.entries)} entries`,
       `${fmtInt(r.verify.verifyRate)} entries/s`,
-      `${fmtInt(r.verify.floorRate)} entries/s (floor: read + split + leaf hash only)`,
+      `${fmtInt(r.verify.floorRate)} entries/s (floor: read + split + leaf hash only, one thread)`,
       fmtRatio(r.verify.verifyRate / r.verify.floorRate),
       '≥ 100,000 entries/s',
       yes(t['Offline verify rate']!.met),
     ],
+    ...(r.verify.strictRate !== undefined
+      ? [
+          [
+            '4. Offline verify with --strict (RFC 8785 form check; not the target mode)',
+            `${fmtInt(r.verify.strictRate)} entries/s, peak RSS ${fmtMb(r.verify.strictPeakRssKb ?? 0)}`,
+            '—',
+            '—',
+            '—',
+            '—',
+          ],
+        ]
+      : []),
     [
       '4. Offline verify peak RSS (child maxRSS)',
       fmtMb(r.verify.verifyPeakRssKb),

@@ -88,6 +88,49 @@ describe('sequencer batches', () => {
     });
   });
 
+  it('keeps working when a batch queued behind another fails, and never holds the lock idle', async () => {
+    const domain: Domain<undefined> = {
+      load: async () => undefined,
+      apply: () => {},
+      persist: async (_trx, _state, entries) => {
+        await new Promise((r) => setTimeout(r, 30));
+        if (entries.some((e) => (e.envelope.data as { boom?: boolean }).boom))
+          throw new Error('projection failed');
+      },
+    };
+    const seq = sequencer(domain);
+    const other = sequencer<undefined>({
+      load: async () => undefined,
+      apply: () => {},
+      persist: async () => {},
+    });
+    try {
+      const before = await logSize(tdb.handle.db);
+      const first = seq.append(raw(aMotorEvent().forSerial(serial(1, 'NXT')).build()));
+      await new Promise((r) => setTimeout(r, 5));
+      // Queued while the first batch runs: they make the next batch, which fails as a whole.
+      const rest = seq.appendMany([
+        raw(aMotorEvent().forSerial(serial(2, 'NXT')).build()),
+        raw(aMotorEvent().withData({ boom: true }).forSerial(serial(3, 'NXT')).build()),
+        raw(aMotorEvent().forSerial(serial(4, 'NXT')).build()),
+      ]);
+      await expect(first).resolves.toMatchObject({ seq: before });
+      expect((await rest).map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // Idle now: another writer gets the lock at once.
+      await expect(
+        other.append(raw(aMotorEvent().forSerial(serial(5, 'NXT')).build())),
+      ).resolves.toMatchObject({
+        seq: before + 3,
+      });
+    } finally {
+      await seq.close();
+      await other.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({
+      entries: await logSize(tdb.handle.db),
+    });
+  });
+
   it('links the right previous entries whether the subjects were announced, cached, or added by decide', async () => {
     const s = sequencer<undefined>({ load: async () => undefined, apply: () => {}, persist: async () => {} });
     const other = sequencer<undefined>({
