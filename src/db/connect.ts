@@ -54,6 +54,8 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       max: options.poolSize ?? 10,
       types,
       application_name: 'motor-ledger',
+      // JIT compilation costs hundreds of ms and pays off only on long analytical scans; every query here is short.
+      options: '-c jit=off',
     });
     const role = options.role;
     if (role && !/^[a-z_][a-z0-9_]*$/.test(role)) {

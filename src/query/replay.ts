@@ -99,15 +99,19 @@ export async function vehicleEntries(
   vin: string,
   upTo: number,
 ): Promise<TimelineEntry[]> {
+  // The motors come from the subjects of the vehicle's own entries (a handful, found by index), so the query
+  // never joins the subject index with itself.
   const { rows } = await sql<{ seq: number; leaf_hash: Uint8Array; body: Uint8Array }>`
-    WITH motors AS (
-      SELECT DISTINCT o.subject FROM ledger_subject v JOIN ledger_subject o ON o.seq = v.seq
-      WHERE v.subject = ${`vehicle:${vin}`} AND v.seq <= ${upTo} AND o.subject LIKE 'motor:%'
+    WITH v AS (
+      SELECT s.seq FROM ledger_subject s WHERE s.subject = ${`vehicle:${vin}`} AND s.seq <= ${upTo}
+    ), subjects AS (
+      SELECT DISTINCT x.subject FROM ledger_entry e JOIN v ON v.seq = e.seq,
+        jsonb_array_elements_text(convert_from(e.body, 'UTF8')::jsonb->'subjects') AS x(subject)
     )
     SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
     WHERE e.seq IN (
       SELECT s.seq FROM ledger_subject s
-      WHERE (s.subject = ${`vehicle:${vin}`} OR s.subject IN (SELECT subject FROM motors)) AND s.seq <= ${upTo}
+      WHERE s.subject = ANY(ARRAY(SELECT subject FROM subjects)) AND s.seq <= ${upTo}
     )
     ORDER BY e.seq
   `.execute(db);
