@@ -16,8 +16,8 @@ import { openLedger } from '../ledger/ledger.js';
 import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
 import { exportLedger } from '../verify/export.js';
 import { verifyDatabase, verifyExport } from '../verify/verify.js';
-import { progress } from './progress.js';
 import { registerDemoCommand } from './demo.js';
+import { progress } from './progress.js';
 import { registerTokenCommand } from './token.js';
 
 const program = new Command()
