@@ -4,20 +4,25 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
-import { createAuthFromConfig } from '../auth/tokens.js';
 import { loadConfig } from '../config.js';
 import { LedgerError } from '../core/errors.js';
 import { VerificationError, type VerifySummary } from '../core/verifier.js';
-import { migrateToLatest, openDatabase } from '../db/connect.js';
-import { loadCatalog } from '../domain/domain.js';
-import { rebuildProjections } from '../domain/rebuild.js';
-import { buildApp } from '../http/app.js';
-import { openLedger } from '../ledger/ledger.js';
 import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
-import { exportLedger } from '../verify/export.js';
-import { verifyDatabase, verifyExport } from '../verify/verify.js';
-import { registerDemoCommand } from './demo.js';
 import { progress } from './progress.js';
+
+// Heavy modules (HTTP server, PGlite, the domain) load only in the commands that use them, so `verify` of a
+// large export stays within its memory budget.
+const load = {
+  app: () => import('../http/app.js'),
+  auth: () => import('../auth/tokens.js'),
+  db: () => import('../db/connect.js'),
+  domain: () => import('../domain/domain.js'),
+  rebuild: () => import('../domain/rebuild.js'),
+  ledger: () => import('../ledger/ledger.js'),
+  exporter: () => import('../verify/export.js'),
+  verify: () => import('../verify/verify.js'),
+};
+
 import { registerTokenCommand } from './token.js';
 
 const program = new Command()
@@ -30,12 +35,14 @@ program
   .description('Run the HTTP server (embedded PGlite under DATA_DIR unless DATABASE_URL is set)')
   .action(async () => {
     const config = loadConfig();
+    const { openLedger } = await load.ledger();
     const ledger = await openLedger({ config });
     if (ledger.devKeyCreated) {
       warn(
         `A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`,
       );
     }
+    const { createAuthFromConfig } = await load.auth();
     const auth = await createAuthFromConfig(config);
     if (auth.devMode) {
       warn(
@@ -43,6 +50,8 @@ program
           'Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
       );
     }
+    const { loadCatalog } = await load.domain();
+    const { buildApp } = await load.app();
     const catalog = loadCatalog(config.CATALOG_FILE);
     const app = await buildApp({
       ledger,
@@ -70,6 +79,7 @@ program
   .description('Apply pending database migrations')
   .action(async () => {
     const config = loadConfig();
+    const { openDatabase, migrateToLatest } = await load.db();
     const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
     try {
       const applied = await migrateToLatest(handle.db);
@@ -86,10 +96,12 @@ program
   .option('--no-checkpoint', 'do not sign a checkpoint of the tail first')
   .action(async (opts: { out: string; checkpoint: boolean }) => {
     const config = loadConfig();
+    const { openLedger } = await load.ledger();
     const ledger = await openLedger({ config });
     try {
       if (opts.checkpoint) await ledger.sequencer.checkpoint().catch(() => undefined);
       const bar = progress('export');
+      const { exportLedger } = await load.exporter();
       const counts = await exportLedger(ledger.handle.db, opts.out, (n) => bar.update(n, undefined));
       bar.stop();
       console.log(`Exported ${counts.entries} entries and ${counts.checkpoints} checkpoints to ${opts.out}`);
@@ -123,14 +135,17 @@ program
         let summary: VerifySummary;
         if (opts.db) {
           const config = loadConfig();
+          const { openDatabase } = await load.db();
           const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
           try {
+            const { verifyDatabase } = await load.verify();
             summary = await verifyDatabase(handle.db, { onProgress, strictCanonical: opts.strict ?? false });
           } finally {
             await handle.close();
           }
         } else {
           const base = dir ?? '.';
+          const { verifyExport } = await load.verify();
           summary = await verifyExport(
             {
               entries: opts.entries ?? join(base, 'entries.ndjson'),
@@ -167,10 +182,12 @@ program
   .option('--swap', 'replace the live projections with the rebuilt ones (under the writers’ lock)')
   .action(async (opts: { swap?: boolean }) => {
     const config = loadConfig();
+    const { openDatabase, migrateToLatest } = await load.db();
     const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
     const bar = progress('rebuild');
     try {
       await migrateToLatest(handle.db);
+      const { rebuildProjections } = await load.rebuild();
       const report = await rebuildProjections(handle.db, {
         swap: opts.swap,
         onProgress: (d, t) => bar.update(d, t),
@@ -205,7 +222,12 @@ program
   });
 
 registerTokenCommand(program);
-registerDemoCommand(program);
+
+// `demo` pulls in the generator and the database layer: register it except when the command is `verify`.
+if (process.argv[2] !== 'verify') {
+  const { registerDemoCommand } = await import('./demo.js');
+  registerDemoCommand(program);
+}
 
 function warn(message: string): void {
   const line = '!'.repeat(Math.min(message.length + 4, 100));
