@@ -20,6 +20,16 @@ export interface TimelineEvent {
 
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
+/** Current state of a hold or an incident, or undefined. */
+export async function readHoldOrIncident(
+  db: Kysely<Database>,
+  table: 'hold' | 'incident',
+  id: string,
+): Promise<unknown> {
+  const row = await db.selectFrom(table).select('state').where('id', '=', id).executeTakeFirst();
+  return row ? parse<unknown>(row.state) : undefined;
+}
+
 /** Current state of a motor, or undefined. */
 export async function readMotor(db: Kysely<Database>, serial: string): Promise<MotorState | undefined> {
   const row = await db.selectFrom('motor').select('state').where('serial', '=', serial).executeTakeFirst();

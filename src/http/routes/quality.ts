@@ -3,6 +3,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
+import { readHoldOrIncident } from '../../domain/reads.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
@@ -186,13 +187,9 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       },
     },
     async (req) => {
-      const row = await ctx.ledger.handle.db
-        .selectFrom('hold')
-        .select('state')
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError('UNKNOWN_HOLD', `Hold ${req.params.id} does not exist.`);
-      return typeof row.state === 'string' ? JSON.parse(row.state) : row.state;
+      const state = await readHoldOrIncident(ctx.ledger.handle.db, 'hold', req.params.id);
+      if (!state) throw new NotFoundError('UNKNOWN_HOLD', `Hold ${req.params.id} does not exist.`);
+      return state;
     },
   );
 
@@ -275,13 +272,9 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       },
     },
     async (req) => {
-      const row = await ctx.ledger.handle.db
-        .selectFrom('incident')
-        .select('state')
-        .where('id', '=', req.params.id)
-        .executeTakeFirst();
-      if (!row) throw new NotFoundError('UNKNOWN_INCIDENT', `Incident ${req.params.id} does not exist.`);
-      return typeof row.state === 'string' ? JSON.parse(row.state) : row.state;
+      const state = await readHoldOrIncident(ctx.ledger.handle.db, 'incident', req.params.id);
+      if (!state) throw new NotFoundError('UNKNOWN_INCIDENT', `Incident ${req.params.id} does not exist.`);
+      return state;
     },
   );
 
