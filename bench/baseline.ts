@@ -51,6 +51,8 @@ export class Baseline {
   /** A pool for the concurrent workload (one connection per client). */
   readonly pool: pg.Pool;
   #nextSeq = 0;
+  #groupQueue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
+  #groupFlushing = false;
 
   private constructor(client: pg.Client, pool: pg.Pool) {
     this.client = client;
@@ -121,6 +123,41 @@ export class Baseline {
       rows.map((r) => r.recorded),
       rows.map((r) => r.requestHash),
     ]);
+  }
+
+  /**
+   * Group commit of the baseline's rows, the best a group-committing writer of these rows can do on this server:
+   * callers queue one event each; one connection writes whatever is queued as one INSERT … unnest (one
+   * transaction), then the next lot. No lock, no head read, no links, no Merkle nodes, no subject index.
+   */
+  insertGrouped(event: BenchEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#groupQueue.push({ event, resolve, reject });
+      if (this.#groupFlushing) return;
+      this.#groupFlushing = true;
+      // As the sequencer does: let the callers of this tick queue first, so that they share the transaction.
+      setImmediate(() => void this.#flushGroups());
+    });
+  }
+
+  async #flushGroups(): Promise<void> {
+    try {
+      while (this.#groupQueue.length > 0) {
+        const lot = this.#groupQueue;
+        this.#groupQueue = [];
+        try {
+          await this.insertMany(
+            this.client,
+            lot.map((w) => w.event),
+          );
+          for (const w of lot) w.resolve();
+        } catch (err) {
+          for (const w of lot) w.reject(err);
+        }
+      }
+    } finally {
+      this.#groupFlushing = false;
+    }
   }
 
   async count(): Promise<number> {

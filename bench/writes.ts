@@ -26,6 +26,11 @@ export interface Side {
   bulk(batches: readonly (readonly BenchEvent[])[]): Promise<Measure>;
 }
 
+/** The baseline's side, plus its rows group-committed (the ceiling for workload 2). */
+export interface BaselineSide extends Side {
+  grouped(clients: number, seconds: number): Promise<Measure>;
+}
+
 async function timedLoop(
   events: readonly BenchEvent[],
   op: (e: BenchEvent) => Promise<void>,
@@ -102,7 +107,7 @@ export function ledgerSide(ledger: Ledger<undefined>, gen: EventGenerator): Side
   };
 }
 
-export function baselineSide(baseline: Baseline, gen: EventGenerator): Side {
+export function baselineSide(baseline: Baseline, gen: EventGenerator): BaselineSide {
   return {
     name: 'PostgreSQL INSERT',
     sequential: (events) => timedLoop(events, (e) => baseline.insertOne(baseline.client, e)),
@@ -114,6 +119,13 @@ export function baselineSide(baseline: Baseline, gen: EventGenerator): Side {
         (e) => baseline.insertOne(baseline.pool, e),
       ),
     bulk: (batches) => batchLoop(batches, (b) => baseline.insertMany(baseline.client, b)),
+    grouped: (clients, seconds) =>
+      concurrentLoop(
+        clients,
+        seconds,
+        () => gen.next(),
+        (e) => baseline.insertGrouped(e),
+      ),
   };
 }
 

@@ -8,7 +8,13 @@ import { type DomainCommand, decide, dependentKeysOf, keysOf } from '../core/dom
 import { applyEvent, type DomainState, emptyState } from '../core/domain/state.js';
 import type { Command, DecidedEvent, Domain } from '../ledger/sequencer.js';
 import { requestHashOf } from '../ledger/sequencer.js';
-import { type KeysToLoad, loadProjections, persistProjections } from './projections.js';
+import {
+  type KeysToLoad,
+  LIVE_TABLES,
+  loadProjections,
+  persistProjections,
+  projectionCtes,
+} from './projections.js';
 
 export type PlantCommand = Command<DomainState> & { readonly domain: DomainCommand };
 
@@ -37,6 +43,10 @@ export function plantDomain(): Domain<DomainState> {
     },
     async persist(trx, state) {
       await persistProjections(trx, state);
+    },
+    // The same upserts inside the sequencer's insert statement, after its lock.
+    persistCtes(state) {
+      return projectionCtes(state, LIVE_TABLES, 'ml_lock');
     },
   };
 }

@@ -1,7 +1,7 @@
 // Loading and saving projection rows for a batch (or a replay): one query loads every row a batch's commands
 // read, one statement upserts every row they changed. The table names are a parameter so `rebuild` can replay
 // into fresh tables with the same code.
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { attributeKey, motorAttributes } from '../core/domain/attributes.js';
 import {
   type DomainState,
@@ -88,7 +88,23 @@ export async function persistProjections(
   state: DomainState,
   tables: ProjectionTables = LIVE_TABLES,
 ): Promise<void> {
-  if (state.dirty.size === 0) return;
+  const ctes = projectionCtes(state, tables);
+  if (ctes.length === 0) return;
+  await sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`.execute(db);
+}
+
+/**
+ * The upserts of every projection row marked dirty in `state` (and of the attributes the motors gained), as
+ * common table expressions for one statement; clears what they cover. `after`: the name of a CTE of that
+ * statement that every write must read first (the sequencer's lock, `ml_lock`).
+ */
+export function projectionCtes(
+  state: DomainState,
+  tables: ProjectionTables = LIVE_TABLES,
+  after?: string,
+): RawBuilder<unknown>[] {
+  if (state.dirty.size === 0) return [];
+  const join = after === undefined ? sql`` : sql` CROSS JOIN ${sql.table(after)}`;
   const byKind = new Map<ProjectionKind, { keys: string[]; states: string[]; seqs: number[] }>();
   for (const tag of state.dirty) {
     const i = tag.indexOf(':');
@@ -110,15 +126,15 @@ export async function persistProjections(
     const key = sql.ref(KEY_COLUMN[kind]);
     return sql`${sql.raw(`u${i}`)} AS (
       INSERT INTO ${sql.table(tables[kind])} (${key}, state, last_seq)
-      SELECT * FROM unnest(${b.keys}::text[], ${b.states}::jsonb[], ${b.seqs}::bigint[])
+      SELECT p.k, p.s, p.q FROM unnest(${b.keys}::text[], ${b.states}::jsonb[], ${b.seqs}::bigint[]) AS p(k, s, q)${join}
       ON CONFLICT (${key}) DO UPDATE SET state = EXCLUDED.state, last_seq = EXCLUDED.last_seq
     )`;
   });
   if (gained.length > 0) {
     ctes.push(sql`a_ins AS (
       INSERT INTO ${sql.table(tables.motor_attribute)} (attribute, value, serial, seq)
-      SELECT * FROM unnest(${gained.map((g) => g[0])}::text[], ${gained.map((g) => g[1])}::text[],
-                           ${gained.map((g) => g[2])}::text[], ${gained.map((g) => g[3])}::bigint[])
+      SELECT p.a, p.v, p.m, p.q FROM unnest(${gained.map((g) => g[0])}::text[], ${gained.map((g) => g[1])}::text[],
+                           ${gained.map((g) => g[2])}::text[], ${gained.map((g) => g[3])}::bigint[]) AS p(a, v, m, q)${join}
       ON CONFLICT DO NOTHING
       RETURNING attribute, value
     ), a_cnt AS (
@@ -127,6 +143,5 @@ export async function persistProjections(
       ON CONFLICT (attribute, value) DO UPDATE SET motors = ${sql.table(tables.attribute_count)}.motors + EXCLUDED.motors
     )`);
   }
-  if (ctes.length === 0) return;
-  await sql`WITH ${sql.join(ctes, sql`, `)} SELECT 1`.execute(db);
+  return ctes;
 }

@@ -5,7 +5,7 @@ import type { Config } from '../config.js';
 import type { DomainState } from '../core/domain/state.js';
 import { type DatabaseHandle, migrateToLatest, openDatabase } from '../db/connect.js';
 import { plantDomain } from '../domain/domain.js';
-import { type Domain, Sequencer } from './sequencer.js';
+import { type Domain, Sequencer, type SequencerOptions } from './sequencer.js';
 import { type CheckpointSigner, loadSigningKey, registerSigningKey } from './signing.js';
 
 export interface Ledger<S> {
@@ -27,6 +27,8 @@ export interface OpenLedgerOptions<S> {
   handle?: DatabaseHandle;
   ownsHandle?: boolean;
   signer?: CheckpointSigner;
+  /** Sequencer settings that are not in the configuration (tests, the bench). */
+  sequencer?: Pick<SequencerOptions, 'fastPath'>;
 }
 
 /** Open the database, the signing key and the sequencer described by the configuration. */
@@ -57,6 +59,7 @@ export async function openLedger<S = DomainState>(options: OpenLedgerOptions<S>)
       signer,
       checkpointEvery: config.CHECKPOINT_EVERY,
       checkpointIntervalMs: config.CHECKPOINT_INTERVAL_MS,
+      ...options.sequencer,
     });
     return {
       handle,

@@ -56,8 +56,10 @@ export interface Domain<S> {
   persist(trx: Transaction<Database>, state: S, entries: readonly SequencedEntry[]): Promise<void>;
   /**
    * Optional, instead of persist: the projection writes as common table expressions (`name AS (INSERT …)`,
-   * names not starting with `ml_`), run in the batch's one insert statement, which saves a round trip. Return
-   * undefined to have persist called as usual.
+   * names not starting with `ml_`), run in the batch's one insert statement, which saves a round trip and lets
+   * a batch be one statement (see the fast path in the Sequencer). The statement's first CTE, `ml_lock`, takes
+   * the writers' lock: a CTE that writes should read from it (`… FROM unnest(…) AS u CROSS JOIN ml_lock`) so
+   * that it writes nothing before the lock is held. Return undefined to have persist called as usual.
    */
   persistCtes?(state: S, entries: readonly SequencedEntry[]): RawBuilder<unknown>[] | undefined;
 }
@@ -109,6 +111,21 @@ export interface SequencerOptions {
   maxBatch?: number;
   /** How many subject heads (last seq and hash of a subject) to keep in memory. */
   subjectCacheSize?: number;
+  /**
+   * Try each batch first as one autocommit statement on what this process knows (see the class comment);
+   * false runs every batch the guarded way (BEGIN, lock, head query, insert, COMMIT). Default true.
+   */
+  fastPath?: boolean;
+}
+
+/** How the batches ran, for tests and the bench. */
+export interface SequencerStats {
+  /** Batches written as one statement on the cached head. */
+  fastBatches: number;
+  /** Batches written the guarded way (BEGIN, lock, head, insert, COMMIT), fallbacks included. */
+  guardedBatches: number;
+  /** Fast statements that failed (another writer appended, a known idempotency key…) and ran guarded instead. */
+  fallbacks: number;
 }
 
 interface Job<S> {
@@ -130,6 +147,7 @@ export const rawDomain: Domain<undefined> = {
   load: async () => undefined,
   apply: () => {},
   persist: async () => {},
+  persistCtes: () => [],
 };
 
 /**
@@ -184,6 +202,7 @@ export class Sequencer<S = undefined> {
   #timer: NodeJS.Timeout | undefined;
   #idle: Promise<void> = Promise.resolve();
   #idleResolve: (() => void) | undefined;
+  readonly #stats: SequencerStats = { fastBatches: 0, guardedBatches: 0, fallbacks: 0 };
 
   constructor(db: Kysely<Database>, domain: Domain<S>, options: SequencerOptions) {
     this.#db = db;
@@ -193,12 +212,18 @@ export class Sequencer<S = undefined> {
       checkpointIntervalMs: 5000,
       maxBatch: 1000,
       subjectCacheSize: 200_000,
+      fastPath: true,
       ...options,
     };
     if (this.#opts.checkpointIntervalMs > 0) {
       this.#timer = setInterval(() => this.#onTimer(), Math.min(this.#opts.checkpointIntervalMs, 1000));
       this.#timer.unref();
     }
+  }
+
+  /** How the batches ran so far (a copy). */
+  get stats(): SequencerStats {
+    return { ...this.#stats };
   }
 
   /** Number of entries this process knows to be committed (may lag other processes until its next batch). */
@@ -284,6 +309,7 @@ export class Sequencer<S = undefined> {
   // commands one by one so that only the command that breaks it fails.
   async #runIsolating(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
     try {
+      if (await this.#runFast(jobs, waiters)) return;
       await this.#runBatch(jobs, waiters);
     } catch (err) {
       if (jobs.length <= 1) {
@@ -310,9 +336,7 @@ export class Sequencer<S = undefined> {
 
   async #runBatch(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
     const settled: Array<() => void> = [];
-    let committed:
-      | { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number }
-      | undefined;
+    let committed: Committed | undefined;
     try {
       // One connection, an explicit transaction: BEGIN and the lock go in one round trip (a simple query without
       // parameters, which both drivers run as several statements), and so can the COMMIT's.
@@ -328,6 +352,7 @@ export class Sequencer<S = undefined> {
             jobs,
             waiters,
             settled,
+            false,
           );
           await sql.raw('COMMIT').execute(conn);
           open = false;
@@ -344,37 +369,102 @@ export class Sequencer<S = undefined> {
       });
     } catch (err) {
       // The transaction rolled back: forget what this process believed, re-read it next batch.
-      this.#frontier = undefined;
-      this.#subjectHeads.clear();
+      this.#forget();
       throw err;
     }
-    if (committed) {
-      const c: { frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number } = committed;
-      const grew = c.frontier.size > (this.#frontier?.size ?? 0);
-      this.#frontier = c.frontier;
-      for (const [s, h] of c.heads) this.#subjectHeads.set(s, h);
-      this.#trimSubjectCache();
-      if (c.checkpointSize !== this.#lastCheckpointSize) {
-        this.#lastCheckpointSize = c.checkpointSize;
-        this.#uncoveredSince = 0;
-      }
-      if (grew && this.#uncoveredSince === 0 && c.frontier.size > this.#lastCheckpointSize) {
-        this.#uncoveredSince = Date.now();
-      }
-    }
+    this.#stats.guardedBatches++;
+    if (committed) this.#adopt(committed);
     for (const s of settled) s();
   }
 
+  // The fast path: when this process knows the committed head (its last batch committed, or read it), the batch
+  // is one autocommit statement with no head query: the lock is the statement's first CTE, then the entries at
+  // the next seqs, their links, nodes, checkpoint and the domain's CTEs. What it relies on is checked by the
+  // database in that statement: if anyone else appended since, seq N already exists and the primary key refuses
+  // the whole statement; an idempotency key already used is refused by the unique index on id. Either way
+  // nothing is written, nobody is answered, and the batch runs the guarded way (which reads the head and the
+  // keys). Batches with nothing to append, checkpoint requests and domains without persistCtes run guarded.
+  // Returns false when the batch still has to run.
+  async #runFast(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<boolean> {
+    if (
+      !this.#opts.fastPath ||
+      this.#frontier === undefined ||
+      waiters.length > 0 ||
+      jobs.length === 0 ||
+      this.#domain.persistCtes === undefined
+    ) {
+      return false;
+    }
+    const settled: Array<() => void> = [];
+    let committed: Committed | undefined;
+    try {
+      // Not a transaction: each statement on the pool is its own, and only the last one writes.
+      committed = await this.#inTransaction(
+        this.#db as unknown as Transaction<Database>,
+        jobs,
+        waiters,
+        settled,
+        true,
+      );
+    } catch {
+      this.#forget();
+      this.#stats.fallbacks++;
+      return false;
+    }
+    if (committed === undefined) return false;
+    this.#stats.fastBatches++;
+    this.#adopt(committed);
+    for (const s of settled) s();
+    return true;
+  }
+
+  // After a commit: what this process now knows is committed.
+  #adopt(c: Committed): void {
+    const grew = c.frontier.size > (this.#frontier?.size ?? 0);
+    this.#frontier = c.frontier;
+    for (const [s, h] of c.heads) this.#subjectHeads.set(s, h);
+    this.#trimSubjectCache();
+    if (c.checkpointSize !== this.#lastCheckpointSize) {
+      this.#lastCheckpointSize = c.checkpointSize;
+      this.#uncoveredSince = 0;
+    }
+    if (grew && this.#uncoveredSince === 0 && c.frontier.size > this.#lastCheckpointSize) {
+      this.#uncoveredSince = Date.now();
+    }
+  }
+
+  // After a failure: forget what this process believed; the next batch re-reads it.
+  #forget(): void {
+    this.#frontier = undefined;
+    this.#subjectHeads.clear();
+  }
+
   // The batch inside its transaction, after the lock: everything but BEGIN and COMMIT. Answers go to `settled`
-  // and run only after the commit.
+  // and run only after the commit. `fast`: no transaction and no head query (see #runFast); returns undefined,
+  // having written nothing, when the batch cannot go that way.
   async #inTransaction(
     trx: Transaction<Database>,
     jobs: Job<S>[],
     waiters: CheckpointWaiter[],
     settled: Array<() => void>,
-  ): Promise<{ frontier: MerkleFrontier; heads: Map<string, PrevLink>; checkpointSize: number }> {
+    fast: false,
+  ): Promise<Committed>;
+  async #inTransaction(
+    trx: Transaction<Database>,
+    jobs: Job<S>[],
+    waiters: CheckpointWaiter[],
+    settled: Array<() => void>,
+    fast: boolean,
+  ): Promise<Committed | undefined>;
+  async #inTransaction(
+    trx: Transaction<Database>,
+    jobs: Job<S>[],
+    waiters: CheckpointWaiter[],
+    settled: Array<() => void>,
+    fast: boolean,
+  ): Promise<Committed | undefined> {
     // One query after the lock: the head, the known idempotency keys, and the heads of the subjects the commands
-    // announce (most events name the subjects their command already knew).
+    // announce (most events name the subjects their command already knew). The fast path reads none of it.
     const keys = [
       ...new Set(jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id))),
     ];
@@ -384,12 +474,18 @@ export class Sequencer<S = undefined> {
       if (!Array.isArray(hint)) continue;
       for (const s of hint) if (typeof s === 'string' && !this.#subjectHeads.has(s)) announced.add(s);
     }
-    const head = await readHead(trx, keys, [...announced]);
-    const frontier = await this.#loadFrontier(trx, head.size, head.checkpoint);
+    const known = fast ? this.#frontier : undefined;
+    if (fast && known === undefined) return undefined;
+    const head =
+      known !== undefined
+        ? { size: known.size, checkpoint: null, entries: new Map<string, PriorEntry>(), subjects: new Map() }
+        : await readHead(trx, keys, [...announced]);
+    const frontier =
+      known !== undefined ? known.clone() : await this.#loadFrontier(trx, head.size, head.checkpoint);
     const lastCheckpointSize = this.#lastCheckpointSize;
     // Subject heads read from the database in this batch (found or not), then the ones this batch appends.
     const heads = new Map<string, PrevLink>();
-    const looked = new Set<string>(announced);
+    const looked = new Set<string>(fast ? [] : announced);
     for (const [s, h] of head.subjects) heads.set(s, h);
     const existing = head.entries;
 
@@ -466,6 +562,9 @@ export class Sequencer<S = undefined> {
       this.#domain.apply(state, decided);
       accepted.push({ job, draft, dataJson, id: entryId, seq, answer: command.answer?.(state, decided) });
     }
+
+    // The fast path writes in one statement, or not at all.
+    if (fast && (accepted.length === 0 || this.#domain.persistCtes === undefined)) return undefined;
 
     // Phase 2: prev links (one query for the subject heads neither announced nor in memory), bytes, hashes,
     // Merkle nodes.
@@ -544,6 +643,7 @@ export class Sequencer<S = undefined> {
 
     if (entries.length > 0) {
       const ctes = this.#domain.persistCtes?.(state, entries);
+      if (fast && ctes === undefined) return undefined;
       const stored = await insertEntries(trx, {
         entries,
         bodies,
@@ -607,6 +707,13 @@ interface PriorEntry {
   recorded: Date;
   request_hash: Uint8Array;
   body: Uint8Array;
+}
+
+/** What a committed batch leaves this process knowing. */
+interface Committed {
+  frontier: MerkleFrontier;
+  heads: Map<string, PrevLink>;
+  checkpointSize: number;
 }
 
 interface Head {
@@ -783,8 +890,13 @@ async function insertEntries(
   }
   const requests = new ByteRun(batch.requestHashes.length * 32);
   for (const h of batch.requestHashes) requests.append(h);
+  // ml_lock takes the writers' lock (again, in a guarded batch; first, in a fast one): every write reads from it,
+  // so nothing is written before the lock is held. The primary keys on seq, (level, idx) and (subject, seq) and
+  // the unique id are what refuse a fast batch built on a stale head.
   const { rows } = await sql<{ size: number; root: Uint8Array; kid: string; jws: string }>`
-    WITH ml_entries AS (
+    WITH ml_lock AS MATERIALIZED (
+      SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK_KEY))}) AS locked
+    ), ml_entries AS (
       INSERT INTO ledger_entry (seq, id, type, leaf_hash, body, recorded, request_hash)
       SELECT u.seq, u.id, u.type, substring(${concat32(entries.map((e) => e.leafHash))}::bytea FROM (u.n::int - 1) * 32 + 1 FOR 32),
              substring(${bodies.bytes}::bytea FROM u.body_at FOR u.body_len), ${recorded}::timestamptz,
@@ -793,19 +905,23 @@ async function insertEntries(
                   ${entries.map((e) => e.envelope.type)}::text[], ${bodies.offsets}::int[], ${bodies.lengths}::int[],
                   ${requests.offsets}::int[], ${requests.lengths}::int[])
         WITH ORDINALITY AS u(seq, id, type, body_at, body_len, request_at, request_len, n)
+        CROSS JOIN ml_lock
     ), ml_subjects AS (
       INSERT INTO ledger_subject (subject, seq)
-      SELECT * FROM unnest(${subjects.map((s) => s.subject)}::text[], ${subjects.map((s) => s.seq)}::bigint[])
+      SELECT u.subject, u.seq FROM unnest(${subjects.map((s) => s.subject)}::text[], ${subjects.map((s) => s.seq)}::bigint[]) AS u(subject, seq)
+        CROSS JOIN ml_lock
     ), ml_nodes AS (
       INSERT INTO merkle_node (level, idx, hash)
       SELECT u.level, u.idx, substring(${concat32(nodes.map((n) => n.hash))}::bytea FROM (u.n::int - 1) * 32 + 1 FOR 32)
       FROM unnest(${nodes.map((n) => n.level)}::smallint[], ${nodes.map((n) => n.idx)}::bigint[])
         WITH ORDINALITY AS u(level, idx, n)
+        CROSS JOIN ml_lock
     )${ctes.length > 0 ? sql`, ${sql.join(ctes, sql`, `)}` : sql``}${
       checkpoint
         ? sql`, ml_checkpoint AS (
       INSERT INTO ledger_checkpoint (size, root, kid, jws)
-      VALUES (${checkpoint.size}, ${fromBase64(checkpoint.root)}, ${checkpoint.kid}, ${checkpoint.jws})
+      SELECT ${checkpoint.size}::bigint, ${fromBase64(checkpoint.root)}::bytea, ${checkpoint.kid}::text, ${checkpoint.jws}::text
+      FROM ml_lock
       ON CONFLICT (size) DO NOTHING
       RETURNING size, root, kid, jws
     )

@@ -10,6 +10,7 @@ import {
   type Command,
   type Domain,
   rawCommand,
+  rawDomain,
   type SequencedEntry,
   Sequencer,
 } from '../../src/ledger/sequencer.js';
@@ -34,6 +35,15 @@ beforeAll(async () => {
 afterAll(async () => {
   await tdb?.drop();
 });
+
+async function orphanRows(): Promise<{ subjects: number; nodes: number }> {
+  const size = await logSize(tdb.handle.db);
+  const { rows } = await sql<{ subjects: number; nodes: number }>`
+    SELECT (SELECT count(*) FROM ledger_subject WHERE seq >= ${size})::int AS subjects,
+           (SELECT count(*) FROM merkle_node WHERE (idx + 1) * (1::bigint << level) > ${size})::int AS nodes
+  `.execute(tdb.handle.db);
+  return { subjects: Number(rows[0]!.subjects), nodes: Number(rows[0]!.nodes) };
+}
 
 function sequencer<S>(domain: Domain<S>, checkpointEvery = 1000): Sequencer<S> {
   return new Sequencer<S>(tdb.handle.db, domain, {
@@ -245,6 +255,56 @@ describe('sequencer batches', () => {
       const { rows } = await sql`SELECT 1 FROM motor WHERE serial = ${`RB-${before}`}`.execute(tdb.handle.db);
       expect(rows).toHaveLength(0);
       expect(await logSize(tdb.handle.db)).toBe(before);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('writes a batch as one statement on the head it knows, and runs it guarded when another writer appended', async () => {
+    const s = sequencer(rawDomain);
+    const other = sequencer(rawDomain);
+    try {
+      const motor = `motor:${serial(1, 'FST')}`;
+      const a = await s.append(raw(aMotorEvent().forSerial(serial(1, 'FST')).build()));
+      const b = await s.append(raw(aMotorEvent().forSerial(serial(1, 'FST')).build()));
+      expect(s.stats).toMatchObject({ guardedBatches: 1, fastBatches: 1, fallbacks: 0 });
+      expect(b.seq).toBe(a.seq + 1);
+      // Another process appends to the same motor: `s` still believes the head is b.seq + 1.
+      const c = await other.append(raw(aMotorEvent().forSerial(serial(1, 'FST')).build()));
+      const d = await s.append(raw(aMotorEvent().forSerial(serial(1, 'FST')).build()));
+      expect(s.stats).toMatchObject({ guardedBatches: 2, fastBatches: 1, fallbacks: 1 });
+      expect(d.seq).toBe(c.seq + 1);
+      expect(d.envelope?.prev).toEqual({ [motor]: { seq: c.seq, hash: c.leafHash } });
+      // The refused statement left nothing behind, and the next batch is fast again.
+      expect(await orphanRows()).toEqual({ subjects: 0, nodes: 0 });
+      await s.append(raw(aMotorEvent().forSerial(serial(2, 'FST')).build()));
+      expect(s.stats.fastBatches).toBe(2);
+    } finally {
+      await s.close();
+      await other.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({
+      entries: await logSize(tdb.handle.db),
+    });
+  });
+
+  it('answers a retried idempotency key on the fast path with the first entry and writes nothing', async () => {
+    const s = sequencer(rawDomain);
+    try {
+      await s.append(raw(aMotorEvent().forSerial(serial(1, 'IDF')).build()));
+      const id = '0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a';
+      const draft = aMotorEvent().forSerial(serial(2, 'IDF')).build();
+      const first = await s.append(raw(draft, id));
+      const size = await logSize(tdb.handle.db);
+      const fallbacks = s.stats.fallbacks;
+      const retry = await s.append(raw(draft, id));
+      expect(retry).toMatchObject({ seq: first.seq, leafHash: first.leafHash, duplicate: true });
+      expect(s.stats.fallbacks).toBe(fallbacks + 1);
+      // The same key with another request is refused, also without writing.
+      const other = aMotorEvent().forSerial(serial(3, 'IDF')).build();
+      await expect(s.append(raw(other, id))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
+      expect(await logSize(tdb.handle.db)).toBe(size);
+      expect(await orphanRows()).toEqual({ subjects: 0, nodes: 0 });
     } finally {
       await s.close();
     }

@@ -1,0 +1,62 @@
+// Workload 2 alone, with a third side: the baseline's rows group-committed (Baseline.insertGrouped), the ceiling
+// for any group-committing writer of these rows on this server. Rounds rotate the order of the three sides.
+// `node dist/bench/concurrent-probe.js` (BENCH_DOMAIN, BENCH_ROUNDS, BENCH_CONCURRENT_SECONDS, BENCH_CONCURRENCY).
+import { loadConfig } from '../src/config.js';
+import { generateSigningJwk, signerFromJwk } from '../src/ledger/signing.js';
+import { Baseline } from './baseline.js';
+import { createBenchDatabase } from './database.js';
+import { EventGenerator } from './events.js';
+import { openBenchLedger } from './ledger.js';
+import { readOptions } from './options.js';
+import { log, median } from './stats.js';
+import { baselineSide, ledgerSide, type Measure } from './writes.js';
+
+const opts = readOptions();
+const bdb = await createBenchDatabase(opts.adminUrl);
+try {
+  const config = loadConfig({ DATABASE_URL: bdb.url });
+  const signer = await signerFromJwk(await generateSigningJwk());
+  const ledger = await openBenchLedger(opts.domain, { config, signer, migrate: true });
+  const guarded = await openBenchLedger(opts.domain, { config, signer, sequencer: { fastPath: false } });
+  const baseline = await Baseline.open(bdb.url, opts.concurrency);
+  const L = ledgerSide(ledger, new EventGenerator(opts.seed));
+  const LG = ledgerSide(guarded, new EventGenerator(opts.seed + 2));
+  const B = baselineSide(baseline, new EventGenerator(opts.seed));
+  const G = baselineSide(baseline, new EventGenerator(opts.seed + 1));
+  const sides: [string, () => Promise<Measure>][] = [
+    ['ledger', () => L.concurrent(opts.concurrency, opts.concurrentSeconds)],
+    ['guarded', () => LG.concurrent(opts.concurrency, opts.concurrentSeconds)],
+    ['autocommit', () => B.concurrent(opts.concurrency, opts.concurrentSeconds)],
+    ['grouped', () => G.grouped(opts.concurrency, opts.concurrentSeconds)],
+  ];
+  for (const [, run] of sides) {
+    const s = opts.concurrentSeconds;
+    opts.concurrentSeconds = 0.5;
+    await run();
+    opts.concurrentSeconds = s;
+  }
+  const rates: Record<string, number[]> = { ledger: [], guarded: [], autocommit: [], grouped: [] };
+  for (let r = 0; r < opts.rounds; r++) {
+    for (let i = 0; i < sides.length; i++) {
+      const [name, run] = sides[(i + r) % sides.length]!;
+      const m = await run();
+      rates[name]!.push(m.rate);
+    }
+    log(
+      `round ${r + 1}: ledger ${rates.ledger!.at(-1)!.toFixed(0)}/s, guarded ${rates.guarded!.at(-1)!.toFixed(0)}/s, autocommit ${rates.autocommit!.at(-1)!.toFixed(0)}/s, ` +
+        `grouped ${rates.grouped!.at(-1)!.toFixed(0)}/s`,
+    );
+  }
+  const m = (k: string) => median(rates[k]!);
+  log(
+    `median: ledger ${m('ledger').toFixed(0)}/s = ${(m('ledger') / m('autocommit')).toFixed(2)}×, ` +
+      `guarded only ${m('guarded').toFixed(0)}/s = ${(m('guarded') / m('autocommit')).toFixed(2)}×, ` +
+      `grouped ceiling ${m('grouped').toFixed(0)}/s = ${(m('grouped') / m('autocommit')).toFixed(2)}× the autocommit baseline`,
+  );
+  log(`sequencer: ${JSON.stringify(ledger.sequencer.stats)}`);
+  await baseline.close();
+  await ledger.close();
+  await guarded.close();
+} finally {
+  await bdb.drop();
+}
