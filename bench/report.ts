@@ -17,6 +17,8 @@ export interface BenchResults {
   events: { meanDataBytes: number; meanEntryBytes: number };
   sequential: Comparison;
   concurrent: Comparison;
+  /** Reference: the baseline's rows group-committed (Baseline.insertGrouped) against the autocommit baseline. */
+  concurrentGrouped?: Comparison;
   bulk: Comparison;
   fill: FillResult;
   proofs: ProofResult;
@@ -92,6 +94,18 @@ export function markdown(r: BenchResults): string {
       '≥ 3×',
       yes(t['32 concurrent appends vs baseline']!.met),
     ],
+    ...(r.concurrentGrouped
+      ? [
+          [
+            '2. (reference) the same clients, the baseline’s rows group-committed: one INSERT … unnest per lot, no hashing, links or nodes',
+            `${fmtInt(r.concurrentGrouped.ledgerRate)} /s (${lat(r.concurrentGrouped.ledgerLatency)})`,
+            `${fmtInt(r.concurrentGrouped.baselineRate)} /s (${lat(r.concurrentGrouped.baselineLatency)})`,
+            fmtRatio(r.concurrentGrouped.ratio),
+            '—',
+            '—',
+          ],
+        ]
+      : []),
     [
       `3. Bulk, batches of ${fmtInt(o.bulkBatchSize)} (${o.bulkBatches} batches/round)`,
       `${fmtInt(r.bulk.ledgerRate)} /s (batch p50 ${fmtMs(r.bulk.ledgerLatency.p50)} ms)`,

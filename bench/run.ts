@@ -116,6 +116,15 @@ async function main(): Promise<void> {
       () => L.concurrent(opts.concurrency, opts.concurrentSeconds),
       () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
     );
+    // Reference, not a target: the baseline's own rows and code with group commit (one INSERT … unnest per
+    // lot of waiting clients, no lock, no hashing, no links, no nodes), against the same autocommit baseline.
+    log(`workload 2 (reference): ${opts.concurrency} concurrent single INSERTs, group-committed`);
+    const concurrentGrouped = await compare(
+      'concurrent, group-committed baseline',
+      opts.rounds,
+      () => B.grouped(opts.concurrency, opts.concurrentSeconds),
+      () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
+    );
     rss.concurrent = peakRssKb();
 
     log('workload 3: bulk');
@@ -180,6 +189,7 @@ async function main(): Promise<void> {
       events: { meanDataBytes: meanDataBytes(opts.seed), meanEntryBytes },
       sequential,
       concurrent,
+      concurrentGrouped,
       bulk,
       fill,
       proofs,
