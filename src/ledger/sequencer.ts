@@ -552,6 +552,9 @@ export class Sequencer<S = undefined> {
         dataJson =
           known !== undefined && known.data === draft.data ? known.json : canonicalJson(draft.data, 'data');
       } catch (err) {
+        // A refusal on the fast path may be a retry whose first answer is in the log (its key was not looked
+        // up): only the guarded way, which looks keys up first, may refuse a command that has a key.
+        if (fast && id !== undefined) return undefined;
         settled.push(() => job.reject(err));
         continue;
       }

@@ -4,6 +4,7 @@
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventDraft } from '../../src/core/envelope.js';
+import { ValidationError } from '../../src/core/errors.js';
 import type { Database } from '../../src/db/schema.js';
 import { logSize } from '../../src/ledger/reader.js';
 import {
@@ -305,6 +306,38 @@ describe('sequencer batches', () => {
       await expect(s.append(raw(other, id))).rejects.toMatchObject({ code: 'IDEMPOTENCY_KEY_REUSED' });
       expect(await logSize(tdb.handle.db)).toBe(size);
       expect(await orphanRows()).toEqual({ subjects: 0, nodes: 0 });
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('gives a retried command the first answer even when deciding it again would now refuse it', async () => {
+    const s = sequencer(rawDomain);
+    try {
+      await s.append(raw(aMotorEvent().forSerial(serial(1, 'RTY')).build()));
+      const draft = aMotorEvent().forSerial(serial(2, 'RTY')).build();
+      let decided = 0;
+      // Like a real command: once its event is in, deciding it again is refused (e.g. "already received").
+      const command: Command<undefined> = {
+        ...raw(draft, '0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3b'),
+        decide: () => {
+          if (decided++ > 0) throw new ValidationError('ALREADY_DONE', 'Already done.');
+          return draft;
+        },
+      };
+      const first = await s.append(command);
+      const fast = s.stats.fastBatches;
+      // In one batch with a new command, which the fast path would have written.
+      const [other, retry] = await s.appendMany([
+        raw(aMotorEvent().forSerial(serial(3, 'RTY')).build()),
+        command,
+      ]);
+      expect(retry).toMatchObject({
+        status: 'fulfilled',
+        value: { seq: first.seq, leafHash: first.leafHash, duplicate: true },
+      });
+      expect(other).toMatchObject({ status: 'fulfilled', value: { seq: first.seq + 1 } });
+      expect(s.stats.fastBatches).toBe(fast);
     } finally {
       await s.close();
     }
