@@ -159,6 +159,59 @@ describe('sequencer', () => {
   );
 
   it.runIf(hasServer)(
+    'keeps two busy writers gapless when their one-statement batches collide, and their projections right',
+    async () => {
+      const other = await tdb.openAnother({ poolSize: 10 });
+      const second = await openLedger({
+        config: tdb.config,
+        handle: other,
+        ownsHandle: false,
+        migrate: false,
+        signer: ledger.signer,
+      });
+      const stats = (l: typeof ledger) => l.sequencer.stats;
+      const fallbacksBefore = stats(ledger).fallbacks + stats(second).fallbacks;
+      try {
+        const before = await logSize(tdb.handle.db);
+        // 8 clients per writer, each appending one at a time, all on the same 5 motors: every batch of one
+        // writer makes the other's cached head stale, so fast statements collide on seq and fall back.
+        const clients = (l: typeof ledger, w: number) =>
+          Array.from({ length: 8 }, async (_, c) => {
+            const out: number[] = [];
+            for (let i = 0; i < 15; i++) {
+              const r = await l.sequencer.append(
+                rawCommand(
+                  aMotorEvent()
+                    .forSerial(serial((w + c + i) % 5, 'BSY'))
+                    .build(),
+                ),
+              );
+              out.push(r.seq);
+            }
+            return out;
+          });
+        const seqs = (await Promise.all([...clients(ledger, 0), ...clients(second, 1)])).flat();
+        expect(seqs.sort((a, b) => a - b)).toEqual(Array.from({ length: 240 }, (_, i) => before + i));
+        expect(stats(ledger).fallbacks + stats(second).fallbacks).toBeGreaterThan(fallbacksBefore);
+        await ledger.sequencer.checkpoint();
+        const summary = await verifyDatabase(tdb.handle.db);
+        expect(summary.entries).toBe(before + 240);
+        // Each motor's projection was last written by the batch holding its last entry, whichever writer.
+        const { rows } = await sql<{ serial: string; last_seq: number; max_seq: number }>`
+          SELECT m.serial, m.last_seq, max(s.seq) AS max_seq
+          FROM motor m JOIN ledger_subject s ON s.subject = 'motor:' || m.serial
+          WHERE m.serial LIKE ${`%BSY%`}
+          GROUP BY m.serial, m.last_seq
+        `.execute(tdb.handle.db);
+        expect(rows).toHaveLength(5);
+        for (const r of rows) expect(Number(r.last_seq)).toBe(Number(r.max_seq));
+      } finally {
+        await second.close();
+      }
+    },
+  );
+
+  it.runIf(hasServer)(
     'runs as the application role, which may append but never rewrite the log',
     async () => {
       const restricted = await tdb.openAnother({ role: 'motor_ledger_app' });
