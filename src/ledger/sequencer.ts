@@ -441,21 +441,7 @@ export class Sequencer<S = undefined> {
 
   // The batch inside its transaction, after the lock: everything but BEGIN and COMMIT. Answers go to `settled`
   // and run only after the commit. `fast`: no transaction and no head query (see #runFast); returns undefined,
-  // having written nothing, when the batch cannot go that way.
-  async #inTransaction(
-    trx: Transaction<Database>,
-    jobs: Job<S>[],
-    waiters: CheckpointWaiter[],
-    settled: Array<() => void>,
-    fast: false,
-  ): Promise<Committed>;
-  async #inTransaction(
-    trx: Transaction<Database>,
-    jobs: Job<S>[],
-    waiters: CheckpointWaiter[],
-    settled: Array<() => void>,
-    fast: boolean,
-  ): Promise<Committed | undefined>;
+  // having written nothing, when the batch cannot go that way (never when not fast).
   async #inTransaction(
     trx: Transaction<Database>,
     jobs: Job<S>[],

@@ -121,17 +121,20 @@ describe('sequencer', () => {
     expect(summary.lastCheckpointSize).toBe(cp.size);
   });
 
+  // Another process's ledger on the same database: its own pool, the same signer.
+  async function openSecondWriter(): Promise<Ledger<DomainState>> {
+    return openLedger({
+      config: tdb.config,
+      handle: await tdb.openAnother({ poolSize: 10 }),
+      migrate: false,
+      signer: ledger.signer,
+    });
+  }
+
   it.runIf(hasServer)(
     'keeps two writers on one database serialized: gapless, never forked, verifying',
     async () => {
-      const other = await tdb.openAnother({ poolSize: 10 });
-      const second = await openLedger({
-        config: tdb.config,
-        handle: other,
-        ownsHandle: false,
-        migrate: false,
-        signer: ledger.signer,
-      });
+      const second = await openSecondWriter();
       try {
         const before = await logSize(tdb.handle.db);
         // Both writers touch the same motors, so prev links cross between them.
@@ -161,14 +164,7 @@ describe('sequencer', () => {
   it.runIf(hasServer)(
     'keeps two busy writers gapless when their one-statement batches collide, and their projections right',
     async () => {
-      const other = await tdb.openAnother({ poolSize: 10 });
-      const second = await openLedger({
-        config: tdb.config,
-        handle: other,
-        ownsHandle: false,
-        migrate: false,
-        signer: ledger.signer,
-      });
+      const second = await openSecondWriter();
       const stats = (l: typeof ledger) => l.sequencer.stats;
       const fallbacksBefore = stats(ledger).fallbacks + stats(second).fallbacks;
       try {
