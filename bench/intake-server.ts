@@ -155,13 +155,17 @@ async function main(): Promise<void> {
   const entries = await logSize(ledger.handle.db);
   process.stdout.write(`${JSON.stringify({ port, token, setupMs, entries, shipments })}\n`);
 
+  const batchesBefore = ledger.sequencer.stats;
   const stop = async () => {
     if (handle) {
       const wall = performance.now() - servingSince;
       const lines = [...sqlStats].sort((a, b) => b[1].ms - a[1].ms);
-      const commits = sqlStats.get('COMMIT')?.count ?? 1;
+      const now = ledger.sequencer.stats;
+      const fast = now.fastBatches - batchesBefore.fastBatches;
+      const guarded = now.guardedBatches - batchesBefore.guardedBatches;
+      const fallbacks = now.fallbacks - batchesBefore.fallbacks;
       process.stderr.write(
-        `SQL while serving (${(wall / 1000).toFixed(1)} s, ${commits} transactions):\n${lines
+        `SQL while serving (${(wall / 1000).toFixed(1)} s, ${fast} fast batches, ${guarded} guarded, ${fallbacks} fallbacks):\n${lines
           .map(
             ([k, v]) =>
               `  ${k.padEnd(40)} ${String(v.count).padStart(7)}  ${(v.ms / v.count).toFixed(3)} ms each  ${((v.ms / wall) * 100).toFixed(1)}% of wall`,
