@@ -221,6 +221,10 @@ describe('sequencer', () => {
       try {
         const r = await asApp.sequencer.append(rawCommand(aMotorEvent().forSerial(serial(77)).build()));
         expect(r.seq).toBeGreaterThan(0);
+        // The next batch is one statement on the head it now knows, with the projection upserts: same rights.
+        const next = await asApp.sequencer.append(rawCommand(aMotorEvent().forSerial(serial(77)).build()));
+        expect(next.seq).toBe(r.seq + 1);
+        expect(asApp.sequencer.stats).toMatchObject({ guardedBatches: 1, fastBatches: 1, fallbacks: 0 });
         await expect(
           sql`UPDATE ledger_entry SET type = 'x' WHERE seq = 0`.execute(restricted.db),
         ).rejects.toThrow(/permission denied/);
