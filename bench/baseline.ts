@@ -126,7 +126,7 @@ export class Baseline {
   }
 
   /**
-   * Group commit of the baseline's rows, the best a group-committing writer of these rows can do on this server:
+   * Group commit of the baseline's rows with the baseline's own code (a reference, not a proven ceiling):
    * callers queue one event each; one connection writes whatever is queued as one INSERT … unnest (one
    * transaction), then the next lot. No lock, no head read, no links, no Merkle nodes, no subject index.
    */

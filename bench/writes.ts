@@ -26,7 +26,7 @@ export interface Side {
   bulk(batches: readonly (readonly BenchEvent[])[]): Promise<Measure>;
 }
 
-/** The baseline's side, plus its rows group-committed (the ceiling for workload 2). */
+/** The baseline's side, plus its rows group-committed (the reference row of workload 2). */
 export interface BaselineSide extends Side {
   grouped(clients: number, seconds: number): Promise<Measure>;
 }

@@ -449,29 +449,34 @@ export class Sequencer<S = undefined> {
     settled: Array<() => void>,
     fast: boolean,
   ): Promise<Committed | undefined> {
-    // One query after the lock: the head, the known idempotency keys, and the heads of the subjects the commands
-    // announce (most events name the subjects their command already knew). The fast path reads none of it.
-    const keys = [
-      ...new Set(jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id))),
-    ];
-    const announced = new Set<string>();
-    for (const j of jobs) {
-      const hint = j.command.subjects;
-      if (!Array.isArray(hint)) continue;
-      for (const s of hint) if (typeof s === 'string' && !this.#subjectHeads.has(s)) announced.add(s);
-    }
-    const known = fast ? this.#frontier : undefined;
-    if (fast && known === undefined) return undefined;
-    const head =
-      known !== undefined
-        ? { size: known.size, checkpoint: null, entries: new Map<string, PriorEntry>(), subjects: new Map() }
-        : await readHead(trx, keys, [...announced]);
-    const frontier =
-      known !== undefined ? known.clone() : await this.#loadFrontier(trx, head.size, head.checkpoint);
-    const lastCheckpointSize = this.#lastCheckpointSize;
     // Subject heads read from the database in this batch (found or not), then the ones this batch appends.
     const heads = new Map<string, PrevLink>();
-    const looked = new Set<string>(fast ? [] : announced);
+    const looked = new Set<string>();
+    let head: Head;
+    let frontier: MerkleFrontier;
+    if (fast) {
+      // No query: the head this process committed last (see #runFast).
+      const known = this.#frontier;
+      if (known === undefined) return undefined;
+      head = { size: known.size, checkpoint: null, entries: new Map(), subjects: new Map() };
+      frontier = known.clone();
+    } else {
+      // One query after the lock: the head, the known idempotency keys, and the heads of the subjects the
+      // commands announce (most events name the subjects their command already knew).
+      const keys = [
+        ...new Set(
+          jobs.map((j) => j.command.id).filter((id): id is string => id !== undefined && isUuid(id)),
+        ),
+      ];
+      for (const j of jobs) {
+        const hint = j.command.subjects;
+        if (!Array.isArray(hint)) continue;
+        for (const s of hint) if (typeof s === 'string' && !this.#subjectHeads.has(s)) looked.add(s);
+      }
+      head = await readHead(trx, keys, [...looked]);
+      frontier = await this.#loadFrontier(trx, head.size, head.checkpoint);
+    }
+    const lastCheckpointSize = this.#lastCheckpointSize;
     for (const [s, h] of head.subjects) heads.set(s, h);
     const existing = head.entries;
 
@@ -553,7 +558,7 @@ export class Sequencer<S = undefined> {
     }
 
     // The fast path writes in one statement, or not at all.
-    if (fast && (accepted.length === 0 || this.#domain.persistCtes === undefined)) return undefined;
+    if (fast && accepted.length === 0) return undefined;
 
     // Phase 2: prev links (one query for the subject heads neither announced nor in memory), bytes, hashes,
     // Merkle nodes.
