@@ -53,6 +53,11 @@ export class Baseline {
   #nextSeq = 0;
   #groupQueue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
   #groupFlushing = false;
+  // insertPipelined: waiting events, and the connections with a lot in flight.
+  #pipeQueue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
+  #pipeScheduled = false;
+  #pipeIdle: pg.Client[] = [];
+  #pipeOpen = 0;
 
   private constructor(client: pg.Client, pool: pg.Pool) {
     this.client = client;
@@ -160,12 +165,64 @@ export class Baseline {
     }
   }
 
+  /**
+   * Group commit with overlap, the most a group-committing writer of these rows can hope for here (a reference
+   * for the probe, not a ledger design: with no gapless order to keep, lots may commit in any order). Up to
+   * `depth` lots are in flight, each on its own connection; when nothing is in flight the waiting events are cut
+   * into `depth` lots, so that with a closed loop of clients one lot's rows are built while another commits.
+   */
+  async openPipeline(url: string, depth: number): Promise<void> {
+    for (let i = this.#pipeIdle.length; i < depth; i++) {
+      const c = new pg.Client({ connectionString: url, application_name: 'motor-ledger-bench-baseline' });
+      await c.connect();
+      this.#pipeIdle.push(c);
+    }
+    this.#pipeOpen = depth;
+  }
+
+  insertPipelined(event: BenchEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#pipeQueue.push({ event, resolve, reject });
+      if (this.#pipeScheduled) return;
+      this.#pipeScheduled = true;
+      setImmediate(() => {
+        this.#pipeScheduled = false;
+        this.#pumpPipeline();
+      });
+    });
+  }
+
+  #pumpPipeline(): void {
+    while (this.#pipeQueue.length > 0 && this.#pipeIdle.length > 0) {
+      const inFlight = this.#pipeOpen - this.#pipeIdle.length;
+      const n = inFlight === 0 ? Math.ceil(this.#pipeQueue.length / this.#pipeOpen) : this.#pipeQueue.length;
+      const lot = this.#pipeQueue.splice(0, n);
+      const conn = this.#pipeIdle.pop()!;
+      this.insertMany(
+        conn,
+        lot.map((w) => w.event),
+      ).then(
+        () => {
+          this.#pipeIdle.push(conn);
+          for (const w of lot) w.resolve();
+          this.#pumpPipeline();
+        },
+        (err: unknown) => {
+          this.#pipeIdle.push(conn);
+          for (const w of lot) w.reject(err);
+          this.#pumpPipeline();
+        },
+      );
+    }
+  }
+
   async count(): Promise<number> {
     const { rows } = await this.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${BASELINE_TABLE}`);
     return Number(rows[0]?.n ?? 0);
   }
 
   async close(): Promise<void> {
+    for (const c of this.#pipeIdle.splice(0)) await c.end();
     await this.pool.end();
     await this.client.end();
   }

@@ -29,6 +29,8 @@ export interface Side {
 /** The baseline's side, plus its rows group-committed (the reference row of workload 2). */
 export interface BaselineSide extends Side {
   grouped(clients: number, seconds: number): Promise<Measure>;
+  /** Group commit with lots overlapping (Baseline.openPipeline first). */
+  pipelined(clients: number, seconds: number): Promise<Measure>;
 }
 
 async function timedLoop(
@@ -125,6 +127,13 @@ export function baselineSide(baseline: Baseline, gen: EventGenerator): BaselineS
         seconds,
         () => gen.next(),
         (e) => baseline.insertGrouped(e),
+      ),
+    pipelined: (clients, seconds) =>
+      concurrentLoop(
+        clients,
+        seconds,
+        () => gen.next(),
+        (e) => baseline.insertPipelined(e),
       ),
   };
 }
