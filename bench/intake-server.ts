@@ -164,8 +164,9 @@ async function main(): Promise<void> {
       const fast = now.fastBatches - batchesBefore.fastBatches;
       const guarded = now.guardedBatches - batchesBefore.guardedBatches;
       const fallbacks = now.fallbacks - batchesBefore.fallbacks;
+      const relinks = now.relinks - batchesBefore.relinks;
       process.stderr.write(
-        `SQL while serving (${(wall / 1000).toFixed(1)} s, ${fast} fast batches, ${guarded} guarded, ${fallbacks} fallbacks):\n${lines
+        `SQL while serving (${(wall / 1000).toFixed(1)} s, ${fast} fast batches, ${guarded} guarded, ${fallbacks} fallbacks, ${relinks} relinks):\n${lines
           .map(
             ([k, v]) =>
               `  ${k.padEnd(40)} ${String(v.count).padStart(7)}  ${(v.ms / v.count).toFixed(3)} ms each  ${((v.ms / wall) * 100).toFixed(1)}% of wall`,

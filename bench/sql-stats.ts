@@ -7,6 +7,8 @@ export function classify(sql: string): string {
   if (s.startsWith('begin; select pg_advisory_xact_lock')) return 'BEGIN + advisory lock';
   if (s.startsWith('with ml_lock as materialized'))
     return 'insert batch (lock, entries, nodes, cp, projections)';
+  if (s.startsWith('with ml_found as materialized'))
+    return 'insert batch checking subjects taken for new (lock, entries, nodes, cp, projections)';
   if (s.includes('pg_advisory_xact_lock')) return 'advisory lock';
   if (s.startsWith("select 'head'::text as kind")) return 'head + idempotency keys + subjects';
   if (s.startsWith('with ml_entries as ( insert into ledger_entry'))

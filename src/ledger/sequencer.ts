@@ -126,6 +126,11 @@ export interface SequencerStats {
   guardedBatches: number;
   /** Fast statements that failed (another writer appended, a known idempotency key…) and ran guarded instead. */
   fallbacks: number;
+  /**
+   * Fast statements that found entries for a subject this process took for new (its head was not in memory),
+   * wrote nothing, and ran again with that subject's last entry.
+   */
+  relinks: number;
 }
 
 interface Job<S> {
@@ -138,6 +143,9 @@ interface CheckpointWaiter {
   resolve(c: CheckpointRecord): void;
   reject(err: unknown): void;
 }
+
+// After a relink, this many fast batches that meet unknown subjects look them up first.
+const RELINK_COOLDOWN = 16;
 
 // Advisory lock key: "motorled" in ASCII. Advisory locks are per database.
 export const LOCK_KEY = 0x6d6f746f726c6564n;
@@ -199,10 +207,13 @@ export class Sequencer<S = undefined> {
   #lastCheckpointSize = -1;
   #uncoveredSince = 0;
   #subjectHeads = new Map<string, PrevLink>();
+  // Fast batches left that look unknown subjects up first instead of taking them for new: set after a relink,
+  // because subjects missing from memory then are mostly old ones (a cold cache, another writer's motors).
+  #lookUpFirst = 0;
   #timer: NodeJS.Timeout | undefined;
   #idle: Promise<void> = Promise.resolve();
   #idleResolve: (() => void) | undefined;
-  readonly #stats: SequencerStats = { fastBatches: 0, guardedBatches: 0, fallbacks: 0 };
+  readonly #stats: SequencerStats = { fastBatches: 0, guardedBatches: 0, fallbacks: 0, relinks: 0 };
 
   constructor(db: Kysely<Database>, domain: Domain<S>, options: SequencerOptions) {
     this.#db = db;
@@ -347,13 +358,17 @@ export class Sequencer<S = undefined> {
           await sql.raw(`BEGIN; SELECT pg_advisory_xact_lock(${LOCK_KEY})`).execute(conn);
           // The domain hooks take a Transaction; this is one connection inside BEGIN … COMMIT, which is what a
           // Transaction is to them (they run queries on it and never begin or commit).
-          committed = await this.#inTransaction(
+          const done = await this.#inTransaction(
             conn as unknown as Transaction<Database>,
             jobs,
             waiters,
             settled,
             false,
           );
+          // The guarded way looks every subject up, so its statement never finds one it took for new.
+          if (done instanceof Relink)
+            throw new LedgerError('RELINK_GUARDED', 'A guarded batch took a subject for new.');
+          committed = done;
           await sql.raw('COMMIT').execute(conn);
           open = false;
         } finally {
@@ -395,23 +410,31 @@ export class Sequencer<S = undefined> {
     ) {
       return false;
     }
-    const settled: Array<() => void> = [];
-    let committed: Committed | undefined;
+    let settled: Array<() => void> = [];
+    let committed: Committed | Relink | undefined;
     try {
-      // Not a transaction: each statement on the pool is its own, and only the last one writes.
-      committed = await this.#inTransaction(
-        this.#db as unknown as Transaction<Database>,
-        jobs,
-        waiters,
-        settled,
-        true,
-      );
+      // Not a transaction: each statement on the pool is its own, and only the last one writes. A statement that
+      // finds entries for subjects it took for new writes nothing; the batch runs again, once, with their heads.
+      for (let attempt = 0; attempt < 2; attempt++) {
+        settled = [];
+        committed = await this.#inTransaction(
+          this.#db as unknown as Transaction<Database>,
+          jobs,
+          waiters,
+          settled,
+          true,
+        );
+        if (!(committed instanceof Relink)) break;
+        this.#stats.relinks++;
+        this.#lookUpFirst = RELINK_COOLDOWN;
+        for (const [s, h] of committed.heads) this.#subjectHeads.set(s, h);
+      }
     } catch {
       this.#forget();
       this.#stats.fallbacks++;
       return false;
     }
-    if (committed === undefined) return false;
+    if (committed === undefined || committed instanceof Relink) return false;
     this.#stats.fastBatches++;
     this.#adopt(committed);
     for (const s of settled) s();
@@ -441,14 +464,15 @@ export class Sequencer<S = undefined> {
 
   // The batch inside its transaction, after the lock: everything but BEGIN and COMMIT. Answers go to `settled`
   // and run only after the commit. `fast`: no transaction and no head query (see #runFast); returns undefined,
-  // having written nothing, when the batch cannot go that way (never when not fast).
+  // having written nothing, when the batch cannot go that way, or a Relink, having written nothing, when subjects
+  // it took for new have entries (never either when not fast).
   async #inTransaction(
     trx: Transaction<Database>,
     jobs: Job<S>[],
     waiters: CheckpointWaiter[],
     settled: Array<() => void>,
     fast: boolean,
-  ): Promise<Committed | undefined> {
+  ): Promise<Committed | Relink | undefined> {
     // Subject heads read from the database in this batch (found or not), then the ones this batch appends.
     const heads = new Map<string, PrevLink>();
     const looked = new Set<string>();
@@ -560,13 +584,21 @@ export class Sequencer<S = undefined> {
     // The fast path writes in one statement, or not at all.
     if (fast && accepted.length === 0) return undefined;
 
-    // Phase 2: prev links (one query for the subject heads neither announced nor in memory), bytes, hashes,
-    // Merkle nodes.
+    // Phase 2: prev links, bytes, hashes, Merkle nodes. A subject whose head is neither announced nor in memory
+    // is looked up in one query; on the fast path it is taken for new instead (no link), and the insert statement
+    // checks that it has no entry, writing nothing and returning its head if it has (a Relink).
     const unknown = new Set<string>();
     for (const a of accepted) {
       for (const s of a.draft.subjects) if (!looked.has(s) && !this.#subjectHeads.has(s)) unknown.add(s);
     }
-    if (unknown.size > 0) await loadSubjectHeads(trx, [...unknown], heads);
+    let assumedNew: string[] = [];
+    if (unknown.size > 0) {
+      if (fast && this.#lookUpFirst === 0) assumedNew = [...unknown];
+      else {
+        if (fast) this.#lookUpFirst--;
+        await loadSubjectHeads(trx, [...unknown], heads);
+      }
+    }
     const entries: SequencedEntry[] = [];
     const nodes: { level: number; idx: number; hash: Uint8Array }[] = [];
     const subjectRows: { subject: string; seq: number }[] = [];
@@ -638,7 +670,7 @@ export class Sequencer<S = undefined> {
     if (entries.length > 0) {
       const ctes = this.#domain.persistCtes?.(state, entries);
       if (fast && ctes === undefined) return undefined;
-      const stored = await insertEntries(trx, {
+      const { checkpoint: stored, found } = await insertEntries(trx, {
         entries,
         bodies,
         requestHashes,
@@ -646,7 +678,9 @@ export class Sequencer<S = undefined> {
         nodes,
         checkpoint,
         ctes: ctes ?? [],
+        assumedNew,
       });
+      if (found.size > 0) return new Relink(found);
       if (!ctes) await this.#domain.persist(trx, state, entries);
       if (checkpoint) checkpoint = stored ?? (await readCheckpoint(trx, checkpoint.size));
     } else if (checkpoint) {
@@ -701,6 +735,14 @@ interface PriorEntry {
   recorded: Date;
   request_hash: Uint8Array;
   body: Uint8Array;
+}
+
+/** A fast statement that wrote nothing: these subjects, taken for new, have entries (their last ones). */
+class Relink {
+  readonly heads: Map<string, PrevLink>;
+  constructor(heads: Map<string, PrevLink>) {
+    this.heads = heads;
+  }
 }
 
 /** What a committed batch leaves this process knowing. */
@@ -863,6 +905,8 @@ function concat32(hashes: readonly Uint8Array[]): Buffer {
 
 // One statement for the whole batch: entries, subject index, Merkle nodes, the checkpoint when one is due and
 // the domain's projection writes. Returns the checkpoint row as inserted (undefined if none or not inserted).
+// `assumedNew`: subjects the batch links as new without having looked them up (the fast path); if any has an
+// entry, the statement takes no lock, writes nothing, and returns their last entries in `found`.
 async function insertEntries(
   trx: Transaction<Database>,
   batch: {
@@ -874,9 +918,10 @@ async function insertEntries(
     nodes: readonly { level: number; idx: number; hash: Uint8Array }[];
     checkpoint: CheckpointRecord | undefined;
     ctes: readonly RawBuilder<unknown>[];
+    assumedNew: readonly string[];
   },
-): Promise<CheckpointRecord | undefined> {
-  const { entries, bodies, subjects, nodes, checkpoint, ctes } = batch;
+): Promise<{ checkpoint: CheckpointRecord | undefined; found: Map<string, PrevLink> }> {
+  const { entries, bodies, subjects, nodes, checkpoint, ctes, assumedNew } = batch;
   // Every entry of a batch has the batch's time.
   const recorded = entries[0]!.envelope.recorded;
   if (entries.some((e) => e.envelope.recorded !== recorded)) {
@@ -887,9 +932,32 @@ async function insertEntries(
   // ml_lock takes the writers' lock (again, in a guarded batch; first, in a fast one): every write reads from it,
   // so nothing is written before the lock is held. The primary keys on seq, (level, idx) and (subject, seq) and
   // the unique id are what refuse a fast batch built on a stale head.
-  const { rows } = await sql<{ size: number; root: Uint8Array; kid: string; jws: string }>`
-    WITH ml_lock AS MATERIALIZED (
-      SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK_KEY))}) AS locked
+  // The check of the subjects taken for new runs on the statement's snapshot, before the lock: enough, because a
+  // fast statement only commits if no one else appended since this process's last batch (seq's primary key),
+  // and then that snapshot holds every entry there is.
+  const check = assumedNew.length > 0;
+  const { rows } = await sql<{
+    subject: string | null;
+    size: number;
+    root: Uint8Array;
+    kid: string | null;
+    jws: string | null;
+  }>`
+    WITH ${
+      check
+        ? sql`ml_found AS MATERIALIZED (
+      SELECT u.subject, l.seq, l.leaf_hash
+      FROM unnest(${assumedNew}::text[]) AS u(subject)
+      CROSS JOIN LATERAL (
+        SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+        WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
+      ) l
+    ), `
+        : sql``
+    }ml_lock AS MATERIALIZED (
+      SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK_KEY))}) AS locked${
+        check ? sql` WHERE NOT EXISTS (SELECT 1 FROM ml_found)` : sql``
+      }
     ), ml_entries AS (
       INSERT INTO ledger_entry (seq, id, type, leaf_hash, body, recorded, request_hash)
       SELECT u.seq, u.id, u.type, substring(${concat32(entries.map((e) => e.leafHash))}::bytea FROM (u.n::int - 1) * 32 + 1 FOR 32),
@@ -919,13 +987,23 @@ async function insertEntries(
       ON CONFLICT (size) DO NOTHING
       RETURNING size, root, kid, jws
     )
-    SELECT size, root, kid, jws FROM ml_checkpoint`
+    SELECT NULL::text AS subject, size, root, kid, jws FROM ml_checkpoint`
         : sql`
-    SELECT 1 AS size, NULL::bytea AS root, NULL::text AS kid, NULL::text AS jws WHERE false`
+    SELECT NULL::text AS subject, 1::bigint AS size, NULL::bytea AS root, NULL::text AS kid, NULL::text AS jws WHERE false`
+    }${
+      check
+        ? sql`
+    UNION ALL SELECT subject, seq, leaf_hash, NULL, NULL FROM ml_found`
+        : sql``
     }
   `.execute(trx);
-  const r = rows[0];
-  return r ? { size: Number(r.size), root: toBase64(r.root), kid: r.kid, jws: r.jws } : undefined;
+  const found = new Map<string, PrevLink>();
+  let stored: CheckpointRecord | undefined;
+  for (const r of rows) {
+    if (r.subject !== null) found.set(r.subject, { seq: Number(r.size), hash: toBase64(r.root) });
+    else stored = { size: Number(r.size), root: toBase64(r.root), kid: r.kid!, jws: r.jws! };
+  }
+  return { checkpoint: stored, found };
 }
 
 // A checkpoint with no new entries (asked for, or the timer's): insert it unless one of this size exists, and

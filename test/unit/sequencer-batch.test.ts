@@ -289,6 +289,39 @@ describe('sequencer batches', () => {
     });
   });
 
+  it('links a subject whose head it no longer holds in memory: the fast statement finds it and runs again', async () => {
+    // A cache of one subject head: appending to a second motor pushes the first one's head out of memory.
+    const s = new Sequencer(tdb.handle.db, rawDomain, {
+      origin: 'test.local/batch',
+      signer,
+      checkpointIntervalMs: 0,
+      subjectCacheSize: 1,
+    });
+    try {
+      const first = `motor:${serial(1, 'RLK')}`;
+      const a = await s.append(raw(aMotorEvent().forSerial(serial(1, 'RLK')).build()));
+      await s.append(raw(aMotorEvent().forSerial(serial(2, 'RLK')).build()));
+      await s.append(raw(aMotorEvent().forSerial(serial(3, 'RLK')).build()));
+      expect(s.stats).toMatchObject({ fastBatches: 2, fallbacks: 0, relinks: 0 });
+      // RLK-1 is not in memory and nobody else wrote: the fast statement takes it for new, finds a's entry,
+      // writes nothing, and the batch runs again (fast) with the link.
+      const d = await s.append(raw(aMotorEvent().forSerial(serial(1, 'RLK')).build()));
+      expect(d.envelope?.prev).toEqual({ [first]: { seq: a.seq, hash: a.leafHash } });
+      expect(s.stats).toMatchObject({ fastBatches: 3, fallbacks: 0, relinks: 1 });
+      expect(d.seq).toBe((await logSize(tdb.handle.db)) - 1);
+      expect(await orphanRows()).toEqual({ subjects: 0, nodes: 0 });
+      // A subject that really is new costs no lookup and no second statement.
+      const e = await s.append(raw(aMotorEvent().forSerial(serial(4, 'RLK')).build()));
+      expect(e.envelope?.prev).toEqual({});
+      expect(s.stats).toMatchObject({ fastBatches: 4, relinks: 1 });
+    } finally {
+      await s.close();
+    }
+    await expect(verifyDatabase(tdb.handle.db)).resolves.toMatchObject({
+      entries: await logSize(tdb.handle.db),
+    });
+  });
+
   it('answers a retried idempotency key on the fast path with the first entry and writes nothing', async () => {
     const s = sequencer(rawDomain);
     try {
