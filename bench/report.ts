@@ -5,6 +5,16 @@ import type { FillResult, ProofResult } from './proofs.js';
 import { fmtInt, fmtMb, fmtMs, fmtRatio } from './stats.js';
 import type { Comparison } from './writes.js';
 
+/** Workloads 1-3 for one domain, each beside its baseline on the same database. */
+export interface WriteResults {
+  domain: 'plant' | 'raw';
+  sequential: Comparison;
+  concurrent: Comparison;
+  /** Reference: the baseline's rows group-committed (Baseline.insertGrouped) against the autocommit baseline. */
+  concurrentGrouped?: Comparison | undefined;
+  bulk: Comparison;
+}
+
 export interface BenchResults {
   startedAt: string;
   finishedAt: string;
@@ -15,11 +25,15 @@ export interface BenchResults {
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
   server: Record<string, string>;
   events: { meanDataBytes: number; meanEntryBytes: number };
+  /** The primary domain (options.domain): the target rows. */
+  domain?: 'plant' | 'raw';
   sequential: Comparison;
   concurrent: Comparison;
   /** Reference: the baseline's rows group-committed (Baseline.insertGrouped) against the autocommit baseline. */
-  concurrentGrouped?: Comparison;
+  concurrentGrouped?: Comparison | undefined;
   bulk: Comparison;
+  /** Workloads 1-3 for the other domains (informational rows). */
+  otherDomains?: WriteResults[];
   fill: FillResult;
   proofs: ProofResult;
   verify: OfflineVerifyResult;
@@ -114,6 +128,36 @@ export function markdown(r: BenchResults): string {
       '≥ 0.6×',
       yes(t['Bulk appends vs baseline']!.met),
     ],
+    ...(r.otherDomains ?? []).flatMap((d) => {
+      const what =
+        d.domain === 'plant' ? 'with the plant’s projections (as the server runs)' : 'the log alone';
+      return [
+        [
+          `1. Sequential single appends, ${what}`,
+          `${fmtInt(d.sequential.ledgerRate)} /s (${lat(d.sequential.ledgerLatency)})`,
+          `${fmtInt(d.sequential.baselineRate)} /s (${lat(d.sequential.baselineLatency)})`,
+          fmtRatio(d.sequential.ratio),
+          '—',
+          '—',
+        ],
+        [
+          `2. ${o.concurrency} concurrent single appends, ${what}`,
+          `${fmtInt(d.concurrent.ledgerRate)} /s (${lat(d.concurrent.ledgerLatency)})`,
+          `${fmtInt(d.concurrent.baselineRate)} /s (${lat(d.concurrent.baselineLatency)})`,
+          fmtRatio(d.concurrent.ratio),
+          '—',
+          '—',
+        ],
+        [
+          `3. Bulk, batches of ${fmtInt(o.bulkBatchSize)}, ${what}`,
+          `${fmtInt(d.bulk.ledgerRate)} /s (batch p50 ${fmtMs(d.bulk.ledgerLatency.p50)} ms)`,
+          `${fmtInt(d.bulk.baselineRate)} /s (batch p50 ${fmtMs(d.bulk.baselineLatency.p50)} ms)`,
+          fmtRatio(d.bulk.ratio),
+          '—',
+          '—',
+        ],
+      ];
+    }),
     [
       `Fill ${fmtInt(r.fill.from)} → ${fmtInt(r.fill.to)} entries (bulk, batches of ${fmtInt(r.fill.batchSize)})`,
       r.fill.appended > 0
@@ -184,8 +228,9 @@ export function markdown(r: BenchResults): string {
     '',
     `Medians of ${o.rounds} rounds; in each round the ledger and its baseline run back to back on the same database, ` +
       'the ledger first in even rounds and second in odd ones. Ratio = ledger / baseline (higher is better for the ledger).',
-    `Domain: ${o.domain === 'plant' ? 'plant (as the server opens the ledger: appends also upsert projections)' : 'raw (the log alone, no projections)'}; ` +
-      'raw commands (the event as is), the default configuration (pool of 10, checkpoint every 1,000 entries or 5 s).',
+    `Rows 1-5 without a domain named: ${o.domain === 'plant' ? 'the plant domain (as the server opens the ledger: appends also upsert projections)' : 'the log alone (raw domain, no projections), as the targets are set'}` +
+      `${(r.otherDomains ?? []).length > 0 ? '; the rows that name a domain ran on a fresh database of their own, beside their own baseline' : ''}. ` +
+      'Raw commands (the event as is), the default configuration (pool of 10, checkpoint every 1,000 entries or 5 s).',
     `Proofs: every proof checked with the core verifier against the signed checkpoint root ` +
       `(${fmtInt(r.proofs.verifiedInclusion)} inclusion, ${fmtInt(r.proofs.verifiedConsistency)} consistency, ` +
       `${fmtInt(r.proofs.verifiedLeaves)} leaves against stored bytes).`,

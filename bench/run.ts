@@ -2,9 +2,12 @@
 // interleaved, medians of BENCH_ROUNDS rounds. Prints a markdown table on stdout (progress on stderr) and
 // writes every figure to bench/results/latest.json. See docs/PERFORMANCE.md for how to read it.
 //
+// Workloads 1-3 run for the log alone (raw domain: the target rows) and again with the plant's projections (as
+// the server runs), each on its own fresh database beside its own baseline; 4 and 5 run on the log alone.
+//
 // Environment: BENCH_DATABASE_URL (admin URL; default postgres://postgres@127.0.0.1:5432/test), BENCH_ROUNDS (3),
-// BENCH_PROOF_ENTRIES (1,000,000), BENCH_QUICK=1 (smoke run with small sizes), BENCH_DOMAIN (plant or raw);
-// finer knobs in bench/options.ts.
+// BENCH_PROOF_ENTRIES (1,000,000), BENCH_QUICK=1 (smoke run with small sizes), BENCH_DOMAIN (raw,plant by
+// default; raw or plant for one); finer knobs in bench/options.ts.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -20,9 +23,10 @@ import { type BenchDatabase, createBenchDatabase } from './database.js';
 import { EventGenerator } from './events.js';
 import { openBenchLedger } from './ledger.js';
 import { offlineVerify } from './offline-verify.js';
+import type { BenchOptions } from './options.js';
 import { readOptions } from './options.js';
 import { fillTo, measureProofs } from './proofs.js';
-import { type BenchResults, checkTargets, markdown } from './report.js';
+import { type BenchResults, checkTargets, markdown, type WriteResults } from './report.js';
 import { log, peakRssKb, prng } from './stats.js';
 import { baselineSide, compare, draw, drawBatches, ledgerSide } from './writes.js';
 
@@ -59,6 +63,93 @@ function meanDataBytes(seed: number): number {
   return total / n;
 }
 
+// Workloads 1-3 (and, with `reference`, workload 2's group-committed reference row) for one ledger and its
+// baseline on the same database. Same seed on both sides: they append the same sequence of events.
+async function writeWorkloads(
+  ledger: Ledger<undefined>,
+  baseline: Baseline,
+  opts: BenchOptions,
+  domain: string,
+  reference: boolean,
+): Promise<{ results: WriteResults; ledgerGen: EventGenerator }> {
+  const ledgerGen = new EventGenerator(opts.seed);
+  const baseGen = new EventGenerator(opts.seed);
+  const L = ledgerSide(ledger, ledgerGen);
+  const B = baselineSide(baseline, baseGen);
+
+  log(`${domain}: warm-up`);
+  await L.sequential(draw(ledgerGen, 200));
+  await B.sequential(draw(baseGen, 200));
+  await L.concurrent(opts.concurrency, 0.5);
+  await B.concurrent(opts.concurrency, 0.5);
+  await L.bulk(drawBatches(ledgerGen, 2, opts.bulkBatchSize));
+  await B.bulk(drawBatches(baseGen, 2, opts.bulkBatchSize));
+
+  log(`${domain}: workload 1: sequential single appends`);
+  const sequential = await compare(
+    'sequential',
+    opts.rounds,
+    () => L.sequential(draw(ledgerGen, opts.sequentialAppends)),
+    () => B.sequential(draw(baseGen, opts.sequentialAppends)),
+  );
+
+  log(`${domain}: workload 2: ${opts.concurrency} concurrent single appends`);
+  const concurrent = await compare(
+    'concurrent',
+    opts.rounds,
+    () => L.concurrent(opts.concurrency, opts.concurrentSeconds),
+    () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
+  );
+  let concurrentGrouped: WriteResults['concurrentGrouped'];
+  if (reference) {
+    // Reference, not a target: the baseline's own rows and code with group commit (one INSERT … unnest per
+    // lot of waiting clients, no lock, no hashing, no links, no nodes), against the same autocommit baseline.
+    log(`workload 2 (reference): ${opts.concurrency} concurrent single INSERTs, group-committed`);
+    concurrentGrouped = await compare(
+      'concurrent, group-committed baseline',
+      opts.rounds,
+      () => B.grouped(opts.concurrency, opts.concurrentSeconds),
+      () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
+    );
+  }
+
+  log(`${domain}: workload 3: bulk`);
+  const bulk = await compare(
+    'bulk',
+    opts.rounds,
+    () => L.bulk(drawBatches(ledgerGen, opts.bulkBatches, opts.bulkBatchSize)),
+    () => B.bulk(drawBatches(baseGen, opts.bulkBatches, opts.bulkBatchSize)),
+  );
+  log(
+    `${domain}: log holds ${await logSize(ledger.handle.db)} entries, baseline table ${await baseline.count()} rows`,
+  );
+  return {
+    results: { domain: domain as WriteResults['domain'], sequential, concurrent, concurrentGrouped, bulk },
+    ledgerGen,
+  };
+}
+
+// Workloads 1-3 for another domain, on a database of its own (dropped after).
+async function otherDomain(opts: BenchOptions, domain: 'plant' | 'raw'): Promise<WriteResults> {
+  const bdb = await createBenchDatabase(opts.adminUrl);
+  log(`${domain}: database ${bdb.name} created`);
+  try {
+    const config = loadConfig({ DATABASE_URL: bdb.url });
+    const signer = await signerFromJwk(await generateSigningJwk());
+    const ledger = await openBenchLedger(domain, { config, signer, migrate: true });
+    const baseline = await Baseline.open(bdb.url, opts.concurrency);
+    try {
+      return (await writeWorkloads(ledger, baseline, opts, domain, false)).results;
+    } finally {
+      await baseline.close();
+      await ledger.close();
+    }
+  } finally {
+    await bdb.drop();
+    log(`${domain}: database ${bdb.name} dropped`);
+  }
+}
+
 async function main(): Promise<void> {
   const opts = readOptions();
   const started = new Date();
@@ -85,61 +176,13 @@ async function main(): Promise<void> {
     ledger = await openBenchLedger(opts.domain, { config, signer, migrate: true });
     baseline = await Baseline.open(bdb.url, opts.concurrency);
 
-    // Same seed on both sides: the ledger and the baseline append the same sequence of events.
-    const ledgerGen = new EventGenerator(opts.seed);
-    const baseGen = new EventGenerator(opts.seed);
-    const L = ledgerSide(ledger, ledgerGen);
-    const B = baselineSide(baseline, baseGen);
-
-    log('warm-up');
-    await L.sequential(draw(ledgerGen, 200));
-    await B.sequential(draw(baseGen, 200));
-    await L.concurrent(opts.concurrency, 0.5);
-    await B.concurrent(opts.concurrency, 0.5);
-    await L.bulk(drawBatches(ledgerGen, 2, opts.bulkBatchSize));
-    await B.bulk(drawBatches(baseGen, 2, opts.bulkBatchSize));
-    rss.warmup = peakRssKb();
-
-    log('workload 1: sequential single appends');
-    const sequential = await compare(
-      'sequential',
-      opts.rounds,
-      () => L.sequential(draw(ledgerGen, opts.sequentialAppends)),
-      () => B.sequential(draw(baseGen, opts.sequentialAppends)),
-    );
-    rss.sequential = peakRssKb();
-
-    log(`workload 2: ${opts.concurrency} concurrent single appends`);
-    const concurrent = await compare(
-      'concurrent',
-      opts.rounds,
-      () => L.concurrent(opts.concurrency, opts.concurrentSeconds),
-      () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
-    );
-    // Reference, not a target: the baseline's own rows and code with group commit (one INSERT … unnest per
-    // lot of waiting clients, no lock, no hashing, no links, no nodes), against the same autocommit baseline.
-    log(`workload 2 (reference): ${opts.concurrency} concurrent single INSERTs, group-committed`);
-    const concurrentGrouped = await compare(
-      'concurrent, group-committed baseline',
-      opts.rounds,
-      () => B.grouped(opts.concurrency, opts.concurrentSeconds),
-      () => B.concurrent(opts.concurrency, opts.concurrentSeconds),
-    );
-    rss.concurrent = peakRssKb();
-
-    log('workload 3: bulk');
-    const bulk = await compare(
-      'bulk',
-      opts.rounds,
-      () => L.bulk(drawBatches(ledgerGen, opts.bulkBatches, opts.bulkBatchSize)),
-      () => B.bulk(drawBatches(baseGen, opts.bulkBatches, opts.bulkBatchSize)),
-    );
-    rss.bulk = peakRssKb();
-    log(
-      `log holds ${await logSize(ledger.handle.db)} entries, baseline table ${await baseline.count()} rows`,
-    );
+    const { results: primary, ledgerGen } = await writeWorkloads(ledger, baseline, opts, opts.domain, true);
+    rss.writes = peakRssKb();
     await baseline.close();
     baseline = undefined;
+    const others: WriteResults[] = [];
+    for (const d of opts.domains.slice(1)) others.push(await otherDomain(opts, d));
+    rss.otherDomains = peakRssKb();
 
     log(`workload 5: fill the log to ${opts.proofEntries.toLocaleString('en-US')} entries`);
     const fill = await fillTo(ledger, ledgerGen, opts.proofEntries, opts.bulkBatchSize);
@@ -187,10 +230,8 @@ async function main(): Promise<void> {
       },
       server: bdb.server,
       events: { meanDataBytes: meanDataBytes(opts.seed), meanEntryBytes },
-      sequential,
-      concurrent,
-      concurrentGrouped,
-      bulk,
+      ...primary,
+      otherDomains: others,
       fill,
       proofs,
       verify,
