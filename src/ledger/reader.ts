@@ -1,11 +1,11 @@
 // Reading the log: entries as stored bytes, checkpoints, inclusion and consistency proofs, and the export
 // stream. Proofs are computed from stored nodes in one query each, whatever the size of the log.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { toBase64 } from '../core/encoding.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { computeRangeHashes, consistencyProofRanges, inclusionProofRanges } from '../core/merkle.js';
 import type { Database } from '../db/schema.js';
-import { fetchNodeHashes } from './tree-store.js';
+import { fetchNodes } from './tree-store.js';
 
 export interface InclusionProof {
   leafIdx: number;
@@ -42,6 +42,18 @@ export async function logSize(db: Kysely<Database>): Promise<number> {
     .limit(1)
     .executeTakeFirst();
   return row ? Number(row.seq) + 1 : 0;
+}
+
+/** The log's size and its newest checkpoint's size (undefined if none), in one statement. */
+export async function logHead(
+  db: Kysely<Database>,
+): Promise<{ size: number; checkpoint: number | undefined }> {
+  const { rows } = await sql<{ size: number; checkpoint: number | null }>`
+    SELECT coalesce((SELECT seq + 1 FROM ledger_entry ORDER BY seq DESC LIMIT 1), 0)::bigint AS size,
+           (SELECT size FROM ledger_checkpoint ORDER BY size DESC LIMIT 1) AS checkpoint
+  `.execute(db);
+  const r = rows[0]!;
+  return { size: Number(r.size), checkpoint: r.checkpoint === null ? undefined : Number(r.checkpoint) };
 }
 
 /** The stored canonical bytes of one entry. */
@@ -118,38 +130,41 @@ export async function inclusionProof(
   seq: number,
   treeSize?: number,
 ): Promise<InclusionProof> {
-  const size = await logSize(db);
   if (treeSize === undefined) {
-    const cp = await latestCheckpoint(db);
-    treeSize = cp && cp.size > seq ? cp.size : size;
+    const head = await logHead(db);
+    treeSize = head.checkpoint !== undefined && head.checkpoint > seq ? head.checkpoint : head.size;
   }
-  if (treeSize > size) {
-    throw new ValidationError(
-      'TREE_SIZE_BEYOND_LOG',
-      `treeSize ${treeSize} is beyond the log, which holds ${size} entries.`,
-      { treeSize, size },
-    );
-  }
-  if (seq >= treeSize) {
-    throw new ValidationError(
-      'SEQ_BEYOND_TREE',
-      size === 0
-        ? 'The log is empty: there is no entry to prove.'
-        : `Entry ${seq} is not in a tree of ${treeSize} entries; ask for a seq below ${treeSize} or a larger treeSize (the log holds ${size}).`,
-      { seq, treeSize, size },
-    );
-  }
-  const ranges = inclusionProofRanges(seq, treeSize);
-  const hashes = await computeRangeHashes([[seq, seq + 1], [0, treeSize], ...ranges], (nodes) =>
-    fetchNodeHashes(db, nodes),
-  );
+  // With a seq inside the asked tree, one statement reads the nodes, the log size and the checkpoint; the size is
+  // checked before anything is folded. A refusal reads the size alone, for its message.
+  const refuse = (size: number, tree: number): void => {
+    if (tree > size) {
+      throw new ValidationError(
+        'TREE_SIZE_BEYOND_LOG',
+        `treeSize ${tree} is beyond the log, which holds ${size} entries.`,
+        { treeSize: tree, size },
+      );
+    }
+    if (seq >= tree) {
+      throw new ValidationError(
+        'SEQ_BEYOND_TREE',
+        size === 0
+          ? 'The log is empty: there is no entry to prove.'
+          : `Entry ${seq} is not in a tree of ${tree} entries; ask for a seq below ${tree} or a larger treeSize (the log holds ${size}).`,
+        { seq, treeSize: tree, size },
+      );
+    }
+  };
+  if (seq >= treeSize) refuse(await logSize(db), treeSize);
+  const tree = treeSize;
+  const ranges = inclusionProofRanges(seq, tree);
+  let checkpoint: string | undefined;
+  const hashes = await computeRangeHashes([[seq, seq + 1], [0, tree], ...ranges], async (nodes) => {
+    const fetched = await fetchNodes(db, nodes, tree);
+    refuse(fetched.logSize, tree);
+    checkpoint = fetched.checkpointJws;
+    return fetched.hashes();
+  });
   const [leaf, root, ...proof] = hashes;
-  const cp = await db
-    .selectFrom('ledger_checkpoint')
-    .select('jws')
-    .where('size', '=', treeSize)
-    .executeTakeFirst();
-  const checkpoint = cp?.jws;
   return {
     leafIdx: seq,
     treeSize,
@@ -166,23 +181,35 @@ export async function consistencyProof(
   size1: number,
   size2: number,
 ): Promise<ConsistencyProof> {
-  const size = await logSize(db);
-  if (size2 > size) {
-    throw new ValidationError(
-      'TREE_SIZE_BEYOND_LOG',
-      `to=${size2} is beyond the log, which holds ${size} entries.`,
-      { to: size2, size },
-    );
-  }
-  if (size1 < 1 || size1 > size2) {
-    throw new ValidationError('BAD_PROOF_RANGE', `Ask for 1 <= from <= to; got from=${size1}, to=${size2}.`, {
-      from: size1,
-      to: size2,
-    });
-  }
+  // As for inclusion: one statement for a valid range, the size alone for a refusal's message.
+  const refuse = (size: number): void => {
+    if (size2 > size) {
+      throw new ValidationError(
+        'TREE_SIZE_BEYOND_LOG',
+        `to=${size2} is beyond the log, which holds ${size} entries.`,
+        { to: size2, size },
+      );
+    }
+    if (size1 < 1 || size1 > size2) {
+      throw new ValidationError(
+        'BAD_PROOF_RANGE',
+        `Ask for 1 <= from <= to; got from=${size1}, to=${size2}.`,
+        {
+          from: size1,
+          to: size2,
+        },
+      );
+    }
+  };
+  if (size1 < 1 || size1 > size2) refuse(await logSize(db));
   const ranges = consistencyProofRanges(size1, size2);
-  const [root1, root2, ...proof] = await computeRangeHashes([[0, size1], [0, size2], ...ranges], (nodes) =>
-    fetchNodeHashes(db, nodes),
+  const [root1, root2, ...proof] = await computeRangeHashes(
+    [[0, size1], [0, size2], ...ranges],
+    async (nodes) => {
+      const fetched = await fetchNodes(db, nodes);
+      refuse(fetched.logSize);
+      return fetched.hashes();
+    },
   );
   return { size1, size2, root1: toBase64(root1!), root2: toBase64(root2!), proof: proof.map(toBase64) };
 }

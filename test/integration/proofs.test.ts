@@ -113,5 +113,13 @@ describe('consistency proofs from the database', () => {
   it('refuse from=0 and from > to', async () => {
     await expect(consistencyProof(tdb.handle.db, 0, 5)).rejects.toMatchObject({ code: 'BAD_PROOF_RANGE' });
     await expect(consistencyProof(tdb.handle.db, 9, 5)).rejects.toMatchObject({ code: 'BAD_PROOF_RANGE' });
+    // The size check comes first, as before the proof became one statement.
+    await expect(consistencyProof(tdb.handle.db, 5, SIZE + 1)).rejects.toMatchObject({
+      code: 'TREE_SIZE_BEYOND_LOG',
+      details: { to: SIZE + 1, size: SIZE },
+    });
+    await expect(consistencyProof(tdb.handle.db, SIZE + 2, SIZE + 1)).rejects.toMatchObject({
+      code: 'TREE_SIZE_BEYOND_LOG',
+    });
   });
 });
