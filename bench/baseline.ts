@@ -51,17 +51,15 @@ export class Baseline {
   /** A pool for the concurrent workload (one connection per client). */
   readonly pool: pg.Pool;
   #nextSeq = 0;
-  #groupQueue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
-  #groupFlushing = false;
-  // insertPipelined: waiting events, and the connections with a lot in flight.
-  #pipeQueue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
-  #pipeScheduled = false;
-  #pipeIdle: pg.Client[] = [];
-  #pipeOpen = 0;
+  // insertGrouped writes on `client`; insertPipelined on connections of its own (openPipeline).
+  readonly #grouped: GroupCommit;
+  #pipelined: GroupCommit | undefined;
+  #pipeClients: pg.Client[] = [];
 
   private constructor(client: pg.Client, pool: pg.Pool) {
     this.client = client;
     this.pool = pool;
+    this.#grouped = new GroupCommit([client], (conn, events) => this.insertMany(conn, events));
   }
 
   static async open(url: string, poolSize: number): Promise<Baseline> {
@@ -136,84 +134,28 @@ export class Baseline {
    * transaction), then the next lot. No lock, no head read, no links, no Merkle nodes, no subject index.
    */
   insertGrouped(event: BenchEvent): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#groupQueue.push({ event, resolve, reject });
-      if (this.#groupFlushing) return;
-      this.#groupFlushing = true;
-      // As the sequencer does: let the callers of this tick queue first, so that they share the transaction.
-      setImmediate(() => void this.#flushGroups());
-    });
-  }
-
-  async #flushGroups(): Promise<void> {
-    try {
-      while (this.#groupQueue.length > 0) {
-        const lot = this.#groupQueue;
-        this.#groupQueue = [];
-        try {
-          await this.insertMany(
-            this.client,
-            lot.map((w) => w.event),
-          );
-          for (const w of lot) w.resolve();
-        } catch (err) {
-          for (const w of lot) w.reject(err);
-        }
-      }
-    } finally {
-      this.#groupFlushing = false;
-    }
+    return this.#grouped.insert(event);
   }
 
   /**
    * Group commit with overlap, the most a group-committing writer of these rows can hope for here (a reference
-   * for the probe, not a ledger design: with no gapless order to keep, lots may commit in any order). Up to
-   * `depth` lots are in flight, each on its own connection; when nothing is in flight the waiting events are cut
-   * into `depth` lots, so that with a closed loop of clients one lot's rows are built while another commits.
+   * for the probe, not a ledger design: with no gapless order to keep, lots may commit in any order): as
+   * insertGrouped, on `depth` connections of its own (openPipeline first).
    */
   async openPipeline(url: string, depth: number): Promise<void> {
-    for (let i = this.#pipeIdle.length; i < depth; i++) {
+    while (this.#pipeClients.length < depth) {
       const c = new pg.Client({ connectionString: url, application_name: 'motor-ledger-bench-baseline' });
       await c.connect();
-      this.#pipeIdle.push(c);
+      this.#pipeClients.push(c);
     }
-    this.#pipeOpen = depth;
+    this.#pipelined = new GroupCommit(this.#pipeClients.slice(0, depth), (conn, events) =>
+      this.insertMany(conn, events),
+    );
   }
 
   insertPipelined(event: BenchEvent): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.#pipeQueue.push({ event, resolve, reject });
-      if (this.#pipeScheduled) return;
-      this.#pipeScheduled = true;
-      setImmediate(() => {
-        this.#pipeScheduled = false;
-        this.#pumpPipeline();
-      });
-    });
-  }
-
-  #pumpPipeline(): void {
-    while (this.#pipeQueue.length > 0 && this.#pipeIdle.length > 0) {
-      const inFlight = this.#pipeOpen - this.#pipeIdle.length;
-      const n = inFlight === 0 ? Math.ceil(this.#pipeQueue.length / this.#pipeOpen) : this.#pipeQueue.length;
-      const lot = this.#pipeQueue.splice(0, n);
-      const conn = this.#pipeIdle.pop()!;
-      this.insertMany(
-        conn,
-        lot.map((w) => w.event),
-      ).then(
-        () => {
-          this.#pipeIdle.push(conn);
-          for (const w of lot) w.resolve();
-          this.#pumpPipeline();
-        },
-        (err: unknown) => {
-          this.#pipeIdle.push(conn);
-          for (const w of lot) w.reject(err);
-          this.#pumpPipeline();
-        },
-      );
-    }
+    if (!this.#pipelined) return Promise.reject(new Error('Call openPipeline before insertPipelined.'));
+    return this.#pipelined.insert(event);
   }
 
   async count(): Promise<number> {
@@ -222,8 +164,64 @@ export class Baseline {
   }
 
   async close(): Promise<void> {
-    for (const c of this.#pipeIdle.splice(0)) await c.end();
+    for (const c of this.#pipeClients.splice(0)) await c.end();
     await this.pool.end();
     await this.client.end();
+  }
+}
+
+/**
+ * Callers queue one event each; each idle connection writes a lot of what is queued (one transaction). When no
+ * lot is in flight the queue is cut into as many lots as there are connections, so that with a closed loop of
+ * clients one lot's rows are built while another commits; with one connection, a lot is everything queued.
+ */
+class GroupCommit {
+  readonly #idle: pg.Client[];
+  readonly #size: number;
+  readonly #write: (conn: pg.Client, events: BenchEvent[]) => Promise<void>;
+  #queue: { event: BenchEvent; resolve(): void; reject(err: unknown): void }[] = [];
+  #scheduled = false;
+
+  constructor(conns: pg.Client[], write: (conn: pg.Client, events: BenchEvent[]) => Promise<void>) {
+    this.#idle = [...conns];
+    this.#size = conns.length;
+    this.#write = write;
+  }
+
+  insert(event: BenchEvent): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.#queue.push({ event, resolve, reject });
+      if (this.#scheduled) return;
+      this.#scheduled = true;
+      // As the sequencer does: let the callers of this tick queue first, so that they share the transaction.
+      setImmediate(() => {
+        this.#scheduled = false;
+        this.#pump();
+      });
+    });
+  }
+
+  #pump(): void {
+    while (this.#queue.length > 0 && this.#idle.length > 0) {
+      const inFlight = this.#size - this.#idle.length;
+      const n = inFlight === 0 ? Math.ceil(this.#queue.length / this.#size) : this.#queue.length;
+      const lot = this.#queue.splice(0, n);
+      const conn = this.#idle.pop()!;
+      this.#write(
+        conn,
+        lot.map((w) => w.event),
+      ).then(
+        () => {
+          this.#idle.push(conn);
+          for (const w of lot) w.resolve();
+          this.#pump();
+        },
+        (err: unknown) => {
+          this.#idle.push(conn);
+          for (const w of lot) w.reject(err);
+          this.#pump();
+        },
+      );
+    }
   }
 }

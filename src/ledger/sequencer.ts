@@ -797,12 +797,8 @@ async function readHead(
     ${
       subjects.length > 0
         ? sql`UNION ALL
-    SELECT 'subject', u.subject, l.seq, NULL, NULL, l.leaf_hash, NULL, NULL, NULL
-    FROM unnest(${subjects}::text[]) AS u(subject)
-    CROSS JOIN LATERAL (
-      SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
-      WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
-    ) l`
+    SELECT 'subject', l.subject, l.seq, NULL, NULL, l.leaf_hash, NULL, NULL, NULL
+    FROM (${lastEntries(subjects)}) l`
         : sql``
     }
   `.execute(trx);
@@ -827,20 +823,26 @@ async function readHead(
   return head;
 }
 
+// The last entry (subject, seq, leaf_hash) of each of `subjects` that has one: a query to use as a subquery or
+// a CTE (the head query, the lookup below, the fast statement's check of subjects taken for new).
+function lastEntries(
+  subjects: readonly string[],
+): RawBuilder<{ subject: string; seq: number; leaf_hash: Uint8Array }> {
+  return sql`SELECT u.subject, l.seq, l.leaf_hash
+    FROM unnest(${subjects}::text[]) AS u(subject)
+    CROSS JOIN LATERAL (
+      SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
+      WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
+    ) l`;
+}
+
 // Fill `heads` with the last (seq, hash) of each of `subjects` that has an entry.
 async function loadSubjectHeads(
   trx: Transaction<Database>,
   subjects: readonly string[],
   heads: Map<string, PrevLink>,
 ): Promise<void> {
-  const { rows } = await sql<{ subject: string; seq: number; leaf_hash: Uint8Array }>`
-    SELECT u.subject, l.seq, l.leaf_hash
-    FROM unnest(${subjects}::text[]) AS u(subject)
-    CROSS JOIN LATERAL (
-      SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
-      WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
-    ) l
-  `.execute(trx);
+  const { rows } = await lastEntries(subjects).execute(trx);
   for (const r of rows) heads.set(r.subject, { seq: Number(r.seq), hash: toBase64(r.leaf_hash) });
 }
 
@@ -944,16 +946,7 @@ async function insertEntries(
     jws: string | null;
   }>`
     WITH ${
-      check
-        ? sql`ml_found AS MATERIALIZED (
-      SELECT u.subject, l.seq, l.leaf_hash
-      FROM unnest(${assumedNew}::text[]) AS u(subject)
-      CROSS JOIN LATERAL (
-        SELECT s.seq, e.leaf_hash FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
-        WHERE s.subject = u.subject ORDER BY s.seq DESC LIMIT 1
-      ) l
-    ), `
-        : sql``
+      check ? sql`ml_found AS MATERIALIZED (${lastEntries(assumedNew)}), ` : sql``
     }ml_lock AS MATERIALIZED (
       SELECT pg_advisory_xact_lock(${sql.raw(String(LOCK_KEY))}) AS locked${
         check ? sql` WHERE NOT EXISTS (SELECT 1 FROM ml_found)` : sql``

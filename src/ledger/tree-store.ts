@@ -24,12 +24,12 @@ export interface FetchedNodes {
    * The hashes of the nodes, in input order. Throws TREE_NODE_MISSING if a node is not stored: check logSize
    * first when the nodes may lie beyond the log.
    */
-  hashes(): Uint8Array[];
+  hashes(): Promise<Uint8Array[]>;
 }
 
 /** Fetch the hashes of complete nodes (each inside the committed tree) with one round trip, in input order. */
 export async function fetchNodeHashes(db: Kysely<Database>, nodes: readonly NodeId[]): Promise<Uint8Array[]> {
-  return (await fetchNodes(db, nodes)).hashes();
+  return await (await fetchNodes(db, nodes)).hashes();
 }
 
 /**
@@ -101,7 +101,7 @@ export async function fetchNodes(
     return {
       logSize,
       checkpointJws,
-      hashes: () =>
+      hashes: async () =>
         foldStored(nodes, (base, i) => {
           const at = base === 0 ? leafAt.get(i)! : storedAt.get(`${base}:${i}`)!;
           const bytes = base === 0 ? leaves : stored;
@@ -109,10 +109,16 @@ export async function fetchNodes(
         }),
     };
   }
-  // Something asked for is not there (a tree beyond the log, or a damaged database): read what is, row by row,
-  // so that the fold names the first missing node.
-  const found = await fetchRows(db, leafSeqs, levels, idxs);
-  return { logSize, checkpointJws, hashes: () => foldStored(nodes, (base, i) => found.get(`${base}:${i}`)) };
+  // Something asked for is not there (a tree beyond the log, or a damaged database): if the caller still wants
+  // the hashes, read what is, row by row, so that the fold names the first missing node.
+  return {
+    logSize,
+    checkpointJws,
+    hashes: async () => {
+      const found = await fetchRows(db, leafSeqs, levels, idxs);
+      return foldStored(nodes, (base, i) => found.get(`${base}:${i}`));
+    },
+  };
 }
 
 async function fetchRows(
