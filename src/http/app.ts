@@ -8,9 +8,11 @@ import type { TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/domain/catalog.js';
 import type { DomainState } from '../core/domain/state.js';
+import { UnavailableError } from '../core/errors.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
-import { toProblem } from './problem.js';
+import { buildValidator } from './input.js';
+import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { intakeRoutes } from './routes/intake.js';
 import { ledgerRoutes } from './routes/ledger.js';
@@ -32,7 +34,13 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: options.logger ?? false,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false, allErrors: false } },
+    // Bodies are validated exactly as sent; path and query text is converted safely (src/http/input.ts).
+    schemaController: { compilersFactory: { buildValidator } },
+    // Every answer is problem+json, Fastify's own included: a bad URL, a too-long parameter, a bad or too large
+    // header block, and the 503 while the server closes (sent by the onRequest hook below).
+    frameworkErrors: (err, request, reply) => sendProblem(reply, err, request.url),
+    clientErrorHandler: answerClientError,
+    return503OnClosing: false,
     bodyLimit: 10 * 1024 * 1024,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -54,6 +62,22 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         instance: request.url,
       });
   });
+  // While the server closes, a request on a kept-alive connection gets 503 problem+json (Fastify's own 503 is
+  // plain JSON), so the client knows to retry; nothing is written.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    void reply.header('connection', 'close');
+    throw new UnavailableError(
+      'SHUTTING_DOWN',
+      'The server is shutting down: retry in a moment. Nothing was written.',
+    );
+  });
+  // A body is JSON or nothing: text/plain is 415, not a string that the route's schema then refuses.
+  app.removeContentTypeParser('text/plain');
 
   await app.register(swagger, {
     openapi: {
