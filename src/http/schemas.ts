@@ -56,12 +56,15 @@ export const WriteFields = {
   ),
   site: Type.Optional(
     Type.String({
+      pattern: '^[A-Z0-9][A-Z0-9_]{0,31}$',
       description: 'Site the action happens at; default: the token’s only site.',
       examples: ['CLEON'],
     }),
   ),
   time: Type.Optional(
     Type.String({
+      // The pattern keeps it UTC with a Z; the format makes it a real instant (no 2026-02-30).
+      format: 'date-time',
       pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(\\.\\d{1,9})?Z$',
       description: 'Business time (RFC 3339 UTC) as the source saw it; default: when the request arrived.',
     }),

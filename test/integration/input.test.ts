@@ -151,6 +151,20 @@ describe('bodies are never coerced', () => {
   });
 });
 
+describe('the common write fields', () => {
+  it('refuses a business time that names no real instant, and a site that is not a site code', async () => {
+    const body = { incidentId: 'INC-T1', title: 'Noise', severity: 'HIGH' };
+    await refusedField(
+      () => t.as(k.quality, 'POST', '/v1/incidents', { ...body, time: '2026-02-30T08:00:00Z' }),
+      'body/time',
+    );
+    await refusedField(
+      () => t.as(k.quality, 'POST', '/v1/incidents', { ...body, site: 'cleon\n' }),
+      'body/site',
+    );
+  });
+});
+
 describe('free text with a lone surrogate or U+0000 is a 400 naming the field', () => {
   const bad = { 'a lone surrogate': 'Suspect \\ud800 lot', 'U+0000': 'Suspect \\u0000 lot' };
   const cases: [string, 'POST' | 'PATCH', () => string, (s: string) => string, string][] = [
