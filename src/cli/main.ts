@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 // The motor-ledger command: serve, migrate, export, verify, keygen. Configuration comes from the environment
 // (src/config.ts); exit codes: 0 ok, 1 verification failed or refused, 2 usage or configuration error.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { loadConfig } from '../config.js';
 import { LedgerError } from '../core/errors.js';
-import { VerificationError, type VerifySummary } from '../core/verifier.js';
+import { VerificationError } from '../core/verifier.js';
 import { generateSigningJwk, signerFromJwk } from '../ledger/signing.js';
+import type { VerifyVerdict } from '../verify/anchors.js';
 import { progress } from './progress.js';
 
 // Heavy modules (HTTP server, PGlite, the domain) load only in the commands that use them, so `verify` of a
@@ -21,6 +22,8 @@ const load = {
   ledger: () => import('../ledger/ledger.js'),
   exporter: () => import('../verify/export.js'),
   verify: () => import('../verify/verify.js'),
+  anchors: () => import('../verify/anchors.js'),
+  proof: () => import('../verify/proof.js'),
 };
 
 import { registerTokenCommand } from './token.js';
@@ -99,9 +102,9 @@ program
     const { openLedger } = await load.ledger();
     const ledger = await openLedger({ config });
     try {
-      if (opts.checkpoint) await ledger.sequencer.checkpoint().catch(() => undefined);
+      const { exportLedger, signTailCheckpoint } = await load.exporter();
+      if (opts.checkpoint) await signTailCheckpoint(ledger.sequencer);
       const bar = progress('export');
-      const { exportLedger } = await load.exporter();
       const counts = await exportLedger(ledger.handle.db, opts.out, (n) => bar.update(n, undefined));
       bar.stop();
       console.log(`Exported ${counts.entries} entries and ${counts.checkpoints} checkpoints to ${opts.out}`);
@@ -112,60 +115,168 @@ program
 
 program
   .command('verify')
-  .description('Verify an export offline (default) or a live database (--db), naming the first bad seq')
+  .description(
+    'Verify an export offline (default) or a live database (--db), naming the first bad seq or checkpoint',
+  )
   .argument('[dir]', 'export directory with entries.ndjson, checkpoints.jws, jwks.json')
   .option('--entries <file>', 'entries NDJSON')
   .option('--checkpoints <file>', 'checkpoints, one JWS per line')
-  .option('--jwks <file>', 'JWKS of the checkpoint signers')
+  .option('--jwks <file>', "the export's JWKS (not used with --trusted-keys)")
+  .option(
+    '--trusted-keys <file>',
+    'JWKS you obtained out of band: every checkpoint must be signed by one of its keys',
+  )
+  .option(
+    '--known-checkpoints <file>',
+    'checkpoints you kept from before (one JWS per line): the log must still contain each',
+  )
+  .option('--origin <origin>', 'the log origin to expect (default: that of the known checkpoints)')
   .option('--db', 'verify the live database given by DATABASE_URL (or the embedded one)')
+  .option('--strict', 'require each entry to be exactly its RFC 8785 form (the default)')
   .addOption(
     new Option(
-      '--strict',
-      'also require each entry to be exactly its RFC 8785 form (slower; the hashes already bind the bytes)',
+      '--no-strict',
+      'skip the check that each entry is exactly its RFC 8785 form (and so the refusal of duplicate member names)',
     ),
   )
   .action(
     async (
       dir: string | undefined,
-      opts: { entries?: string; checkpoints?: string; jwks?: string; db?: boolean; strict?: boolean },
+      opts: {
+        entries?: string;
+        checkpoints?: string;
+        jwks?: string;
+        trustedKeys?: string;
+        knownCheckpoints?: string;
+        origin?: string;
+        db?: boolean;
+        strict?: boolean;
+      },
     ) => {
-      const bar = progress('verify');
-      const onProgress = (done: number, total: number | undefined) => bar.update(done, total);
+      const { readCheckpointLines, readJwksFile } = await load.anchors();
+      const anchors = {
+        ...(opts.trustedKeys ? { trustedKeys: readJwksFile(opts.trustedKeys, 'trusted keys') } : {}),
+        ...(opts.knownCheckpoints
+          ? { knownCheckpoints: readCheckpointLines(opts.knownCheckpoints, 'known checkpoints') }
+          : {}),
+        ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
+      };
+      const base = dir ?? '.';
+      const files = {
+        entries: opts.entries ?? join(base, 'entries.ndjson'),
+        checkpoints: opts.checkpoints ?? join(base, 'checkpoints.jws'),
+        jwks: opts.jwks ?? join(base, 'jwks.json'),
+      };
+      if (!opts.db && !existsSync(files.entries)) {
+        throw new LedgerError(
+          'INPUT_NOT_READABLE',
+          `No export at ${files.entries} (expected entries.ndjson, checkpoints.jws and jwks.json, as written by "motor-ledger export").`,
+        );
+      }
+      // An export's progress is in bytes of its entries file (its entry count is unknown until the end).
+      const bar = opts.db ? progress('verify') : progress('verify', 'MiB');
+      const onProgress = opts.db
+        ? (done: number, total: number | undefined) => bar.update(done, total)
+        : (done: number, total: number | undefined) =>
+            bar.update(mib(done), total === undefined ? undefined : mib(total));
       try {
-        let summary: VerifySummary;
+        let verdict: VerifyVerdict;
         if (opts.db) {
           const config = loadConfig();
           const { openDatabase } = await load.db();
           const handle = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
           try {
             const { verifyDatabase } = await load.verify();
-            summary = await verifyDatabase(handle.db, { onProgress, strictCanonical: opts.strict ?? false });
+            verdict = await verifyDatabase(handle.db, {
+              onProgress,
+              strictCanonical: opts.strict ?? true,
+              ...anchors,
+            });
           } finally {
             await handle.close();
           }
         } else {
-          const base = dir ?? '.';
           const { verifyExport } = await load.verify();
-          summary = await verifyExport(
-            {
-              entries: opts.entries ?? join(base, 'entries.ndjson'),
-              checkpoints: opts.checkpoints ?? join(base, 'checkpoints.jws'),
-              jwks: opts.jwks ?? join(base, 'jwks.json'),
-            },
-            { onProgress, strictCanonical: opts.strict ?? false },
-          );
+          verdict = await verifyExport(files, {
+            onProgress,
+            strictCanonical: opts.strict ?? true,
+            ...anchors,
+          });
         }
         bar.stop();
-        console.log(
-          `OK: ${summary.entries} entries, ${summary.checkpointsVerified} signed checkpoints verified, root ${summary.root}` +
-            (summary.uncovered > 0
-              ? `; ${summary.uncovered} entries after the last checkpoint are not yet signed`
-              : ''),
-        );
+        console.log(describeVerdict(verdict, opts.db ? 'database' : 'export'));
       } catch (err) {
         bar.stop();
         if (err instanceof VerificationError) {
-          console.error(`FAILED at seq ${err.seq} [${err.code}]: ${err.message}`);
+          console.error(`FAILED at ${err.where} [${err.code}]: ${err.message}`);
+          process.exitCode = 1;
+          return;
+        }
+        throw err;
+      }
+    },
+  );
+
+function mib(bytes: number): number {
+  return Math.round((bytes / 2 ** 20) * 10) / 10;
+}
+
+// The verdict: what was verified, and what it is anchored to. Relying on the log's own keys is said loudly: anyone
+// who rewrote the log could have re-signed it with a key of their own.
+function describeVerdict(v: VerifyVerdict, source: 'export' | 'database'): string {
+  const lines = [
+    `OK: ${v.entries} entries, ${v.checkpointsVerified} signed checkpoints verified, root ${v.root}` +
+      (v.uncovered > 0 ? `; ${v.uncovered} entries after the last checkpoint are not yet signed` : ''),
+  ];
+  const signers = v.trust.signers.join(', ') || 'none';
+  if (v.trust.keys === 'trusted') {
+    lines.push(`Signatures: by your trusted keys (${signers}).`);
+  } else {
+    lines.push(
+      `WARNING: NOT ANCHORED. Signatures were checked only against the ${source === 'export' ? "export's own jwks.json" : "database's own signing_key table"} (${signers}): ` +
+        'whoever rewrote the log could have re-signed it with a key of their own. Pass --trusted-keys <JWKS obtained out of band>.',
+    );
+  }
+  if (v.trust.knownCheckpoints > 0) {
+    lines.push(`Consistent with ${v.trust.knownCheckpoints} checkpoints you kept.`);
+  } else {
+    lines.push(
+      'No known checkpoints given: pass --known-checkpoints <file> with checkpoints you kept, so that a rewritten history cannot pass.',
+    );
+  }
+  if (v.origin !== undefined) lines.push(`Origin: ${v.origin}`);
+  return lines.join('\n');
+}
+
+program
+  .command('verify-proof')
+  .description(
+    'Check one inclusion or consistency proof (the JSON of /v1/ledger/proof/…) against signed checkpoints and your trusted keys',
+  )
+  .argument('<proof>', 'the proof answer as JSON (a file, or - for stdin)')
+  .requiredOption('--trusted-keys <file>', 'JWKS you obtained out of band')
+  .option(
+    '--checkpoint <file>',
+    "a file of signed checkpoints (one JWS per line, or the JSON of /v1/ledger/checkpoint); repeatable. Inclusion: the one of treeSize (default: the proof's own); consistency: those of size1 and size2",
+    (value: string, previous: string[] = []) => [...previous, value],
+  )
+  .option(
+    '--entry <file>',
+    "inclusion: the entry's exact bytes (GET /v1/ledger/entries/{seq}); must hash to leafHash",
+  )
+  .option('--origin <origin>', 'the log origin to expect')
+  .action(
+    async (
+      proofFile: string,
+      opts: { trustedKeys: string; checkpoint?: string[]; entry?: string; origin?: string },
+    ) => {
+      const { verifyProofFiles } = await load.proof();
+      try {
+        const verdict = await verifyProofFiles(proofFile, opts);
+        console.log(verdict);
+      } catch (err) {
+        if (err instanceof LedgerError && err.code !== 'INPUT_NOT_READABLE') {
+          console.error(`FAILED [${err.code}]: ${err.message}`);
           process.exitCode = 1;
           return;
         }
@@ -224,7 +335,7 @@ program
 registerTokenCommand(program);
 
 // `demo` pulls in the generator and the database layer: register it except when the command is `verify`.
-if (process.argv[2] !== 'verify') {
+if (process.argv[2] !== 'verify' && process.argv[2] !== 'verify-proof') {
   const { registerDemoCommand } = await import('./demo.js');
   registerDemoCommand(program);
 }

@@ -1,49 +1,72 @@
 // The log verifier (BRIEF §3), fed one entry at a time so it runs in constant memory over any size of log
-// (plus 24 bytes per distinct subject for the prev links). It checks every leaf, every per-subject prev link,
-// every signed checkpoint's root, origin and signature, and stops at the first problem, naming the seq.
-// The same code runs offline on an export, against a live database, and in a browser.
+// (plus 24 bytes per distinct subject for the prev links). It checks every entry against the rules of
+// docs/log-format.md (the same rules the writer follows), every leaf, every per-subject prev link, every signed
+// checkpoint's root and origin, and stops at the first problem, naming the entry (by seq) or the checkpoint (by
+// size). The same code runs offline on an export, against a live database, and in a browser.
 import { isCanonicalText } from './canonical.js';
 import type { VerifiedCheckpoint } from './checkpoint.js';
 import { bytesEqual, fromBase64, toBase64, utf8Decode } from './encoding.js';
+import { isUuid, validateDraft } from './envelope.js';
 import { LedgerError } from './errors.js';
-import { leafHash, MerkleFrontier } from './merkle.js';
+import { EMPTY_ROOT, leafHash, MerkleFrontier } from './merkle.js';
 import { hashPrefix, SubjectHeads } from './subject-heads.js';
 
-/** Why verification stopped. `seq` is the first entry found bad (or the checkpoint size for root problems). */
+/**
+ * Why verification stopped. `seq` is the first entry found bad; `checkpointSize` names the checkpoint at fault
+ * (by the size it claims) when the fault is a checkpoint's. At least one of them is set.
+ */
 export class VerificationError extends LedgerError {
-  readonly seq: number;
-  constructor(code: string, seq: number, message: string) {
-    super(code, message, { seq });
-    this.seq = seq;
+  readonly seq: number | undefined;
+  readonly checkpointSize: number | undefined;
+  /** The line of a checkpoints file, for a checkpoint too malformed to tell its size. */
+  readonly line: number | undefined;
+  constructor(code: string, at: { seq?: number; checkpointSize?: number; line?: number }, message: string) {
+    super(code, message, { ...at });
+    this.seq = at.seq;
+    this.checkpointSize = at.checkpointSize;
+    this.line = at.line;
+  }
+
+  /** "seq 3002", "checkpoint of size 3000" or "checkpoint on line 4": what a person reads after FAILED at. */
+  get where(): string {
+    if (this.seq !== undefined) return `seq ${this.seq}`;
+    if (this.checkpointSize !== undefined) return `checkpoint of size ${this.checkpointSize}`;
+    if (this.line !== undefined) return `checkpoint on line ${this.line}`;
+    return 'the checkpoints';
   }
 }
 
 export interface VerifySummary {
   entries: number;
   root: string;
+  /** The origin every checkpoint was checked against. */
+  origin: string | undefined;
+  /** Distinct checkpoints of the export (or database) whose root matched. */
   checkpointsVerified: number;
+  /** Distinct checkpoints the auditor kept from before (VerifierOptions.checkpoints with `known`) that matched. */
+  knownCheckpointsVerified: number;
   lastCheckpointSize: number;
   /** Entries after the last checkpoint: their bytes and links check out, but no signature covers them yet. */
   uncovered: number;
 }
 
+/** A checkpoint whose signature was verified; `known` marks one the auditor kept from before. */
+export type AnchorCheckpoint = VerifiedCheckpoint & { known?: boolean };
+
 export interface VerifierOptions {
-  /** Checkpoints whose signatures were already verified (verifyCheckpoint); any order. */
-  checkpoints: readonly VerifiedCheckpoint[];
-  /** Refuse checkpoints of another log. Default: the origin of the first checkpoint. */
+  /** Checkpoints whose signatures were already verified (CheckpointKeyRing.verify); any order. */
+  checkpoints: readonly AnchorCheckpoint[];
+  /**
+   * Refuse checkpoints of another log. Default: the origin of the known checkpoints if any, else of the
+   * smallest checkpoint.
+   */
   origin?: string;
   /**
-   * Also check that every entry is exactly its RFC 8785 form (default false). The leaf hashes, the links and
-   * the signed roots already bind every byte; this adds that the writer serialized each entry canonically.
+   * Also check that every entry is exactly its RFC 8785 form (default true). This is the only check a non-strict
+   * run skips: it is what refuses duplicate member names, numbers beyond IEEE doubles, escaped lone surrogates and
+   * any other text the writer does not produce (JSON.parse alone cannot see them).
    */
   strictCanonical?: boolean;
-}
-
-interface Parsed {
-  v?: unknown;
-  seq?: unknown;
-  subjects?: unknown;
-  prev?: unknown;
 }
 
 /** A prev link as inspectEntry found it: the linked seq and the decoded 32-byte leaf hash. */
@@ -59,54 +82,117 @@ export interface InspectedEntry {
   links: (InspectedLink | undefined)[];
 }
 
+/** The members of an entry, sorted: exactly these, no more, no fewer. */
+const ENTRY_MEMBERS = 'actor,data,id,prev,recorded,seq,subjects,time,type,v';
+/** `recorded` is the server's clock as Date#toISOString writes it: always milliseconds, always Z. */
+const RECORDED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+function malformed(seq: number, message: string): VerificationError {
+  return new VerificationError('MALFORMED_ENTRY', { seq }, `Entry ${seq}: ${message}`);
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /**
- * The checks of LogVerifier.add that depend only on the entry and its position: JSON, version, seq, the
- * RFC 8785 form when `strict`, sorted distinct subjects, well-formed prev links naming only subjects. Returns
- * the subjects and links, or undefined if any check fails (LogVerifier.add on the same bytes then names the
- * problem exactly). Stateless, so it can run on another thread; see LogVerifier.addInspected.
+ * Every check of an entry that depends only on its text and position (docs/log-format.md, "What a verifier
+ * checks", items 2 to 6), in a fixed order; throws the VerificationError for the first that fails.
+ */
+function parseEntry(text: string, seq: number): Record<string, unknown> {
+  let e: unknown;
+  try {
+    e = JSON.parse(text);
+  } catch {
+    throw malformed(seq, 'not UTF-8 JSON.');
+  }
+  if (!isObject(e) || e.v !== 1) throw malformed(seq, 'not a version 1 envelope.');
+  return e;
+}
+
+function checkEntry(e: Record<string, unknown>, text: string, seq: number, strict: boolean): InspectedEntry {
+  if (e.seq !== seq) throw new VerificationError('MALFORMED_ENTRY', { seq }, `Entry ${seq}: wrong seq.`);
+  const members = Object.keys(e).sort().join(',');
+  if (members !== ENTRY_MEMBERS) {
+    throw malformed(seq, `members are ${members}; an entry has exactly ${ENTRY_MEMBERS}.`);
+  }
+  if (typeof e.id !== 'string' || !isUuid(e.id)) throw malformed(seq, 'id is not a lower-case UUID.');
+  const actor = e.actor;
+  if (!isObject(actor) || Object.keys(actor).sort().join(',') !== 'role,site,sub') {
+    throw malformed(seq, 'actor must have exactly role, site and sub.');
+  }
+  // The writer's own rules for type, time, actor, subjects and data: one rule set for both sides.
+  try {
+    validateDraft(e as unknown as Parameters<typeof validateDraft>[0]);
+  } catch (err) {
+    throw malformed(seq, (err as Error).message);
+  }
+  if (
+    typeof e.recorded !== 'string' ||
+    !RECORDED_RE.test(e.recorded) ||
+    Number.isNaN(Date.parse(e.recorded))
+  ) {
+    throw malformed(
+      seq,
+      'recorded is not an RFC 3339 UTC time with milliseconds (2026-11-23T06:15:01.002Z).',
+    );
+  }
+  const subjects = e.subjects as string[];
+  for (let i = 1; i < subjects.length; i++) {
+    if (!(subjects[i - 1]! < subjects[i]!)) {
+      throw malformed(seq, 'subjects must be distinct and sorted (by UTF-16 code units).');
+    }
+  }
+  const prev = e.prev;
+  if (!isObject(prev)) throw malformed(seq, 'prev is not an object.');
+  for (const key of Object.keys(prev)) {
+    if (!subjects.includes(key)) throw malformed(seq, `prev names ${key}, which is not one of its subjects.`);
+  }
+  const links: (InspectedLink | undefined)[] = [];
+  for (const s of subjects) {
+    const link = prev[s];
+    if (link === undefined) {
+      links.push(undefined);
+      continue;
+    }
+    if (!isObject(link) || Object.keys(link).sort().join(',') !== 'hash,seq') {
+      throw malformed(seq, `the prev link of ${s} must have exactly hash and seq.`);
+    }
+    if (typeof link.seq !== 'number' || !Number.isSafeInteger(link.seq) || link.seq < 0 || link.seq >= seq) {
+      throw malformed(seq, `the prev link of ${s} must name an earlier seq.`);
+    }
+    let hash: Uint8Array | undefined;
+    try {
+      hash = typeof link.hash === 'string' ? fromBase64(link.hash) : undefined;
+    } catch {
+      hash = undefined;
+    }
+    if (hash?.length !== 32) {
+      throw malformed(seq, `the prev hash of ${s} is not a 32-byte hash in standard padded base64.`);
+    }
+    links.push({ seq: link.seq, hash });
+  }
+  if (strict && !isCanonicalText(e, text)) {
+    throw new VerificationError(
+      'NOT_CANONICAL',
+      { seq },
+      `Entry ${seq} is not in RFC 8785 canonical form (or is not I-JSON: duplicate member names, a number that is not an exact IEEE double, a lone surrogate).`,
+    );
+  }
+  return { subjects, links };
+}
+
+/**
+ * The checks of LogVerifier.add that depend only on the entry and its position. Returns the subjects and links,
+ * or undefined if any check fails (LogVerifier.add on the same bytes then names the problem exactly). Stateless,
+ * so it can run on another thread; see LogVerifier.addInspected.
  */
 export function inspectEntry(text: string, seq: number, strict: boolean): InspectedEntry | undefined {
-  let e: Parsed;
   try {
-    e = JSON.parse(text) as Parsed;
+    return checkEntry(parseEntry(text, seq), text, seq, strict);
   } catch {
     return undefined;
   }
-  if (e === null || typeof e !== 'object' || e.v !== 1 || e.seq !== seq) return undefined;
-  if (strict && !isCanonicalText(e, text)) return undefined;
-  const subjects = e.subjects;
-  const prev = e.prev;
-  if (
-    !Array.isArray(subjects) ||
-    subjects.length === 0 ||
-    prev === null ||
-    typeof prev !== 'object' ||
-    Array.isArray(prev)
-  ) {
-    return undefined;
-  }
-  const links = prev as Record<string, { seq?: unknown; hash?: unknown } | null | undefined>;
-  for (const key of Object.keys(links)) if (!subjects.includes(key)) return undefined;
-  const out: (InspectedLink | undefined)[] = [];
-  for (let i = 0; i < subjects.length; i++) {
-    const s = subjects[i];
-    if (typeof s !== 'string' || (i > 0 && !(subjects[i - 1] < s))) return undefined;
-    const link = links[s];
-    if (link === undefined) {
-      out.push(undefined);
-      continue;
-    }
-    if (link === null || typeof link.seq !== 'number' || typeof link.hash !== 'string') return undefined;
-    let hash: Uint8Array;
-    try {
-      hash = fromBase64(link.hash);
-    } catch {
-      return undefined;
-    }
-    if (hash.length !== 32) return undefined;
-    out.push({ seq: link.seq, hash });
-  }
-  return { subjects: subjects as string[], links: out };
 }
 
 /** Words per subject in the packed form addInspected reads: fingerprint (3), has a link (1), link hash prefix (2). */
@@ -115,88 +201,132 @@ export const INSPECTED_WORDS = 6;
 export class LogVerifier {
   readonly #frontier = new MerkleFrontier();
   readonly #heads = new SubjectHeads();
-  readonly #checkpoints: VerifiedCheckpoint[];
+  readonly #checkpoints: Anchor[];
   readonly #strict: boolean;
+  readonly #origin: string | undefined;
   readonly #prefix = new Uint32Array(2);
   #nextCheckpoint = 0;
   #lastGoodCheckpoint = 0;
+  #verifiedExport = 0;
+  #verifiedKnown = 0;
+  // After a line that names a later seq than its position: the position, the seq it named, and lines read since.
+  // The rest of the log is only scanned for the missing seq, to tell a moved entry from a missing one.
+  #gap: { seq: number; found: number; lines: number } | undefined;
 
   constructor(options: VerifierOptions) {
-    this.#strict = options.strictCanonical ?? false;
+    this.#strict = options.strictCanonical ?? true;
     const sorted = [...options.checkpoints].sort((a, b) => a.size - b.size);
-    const origin = options.origin ?? sorted[0]?.origin;
+    const origin = options.origin ?? (sorted.find((c) => c.known) ?? sorted[0])?.origin;
+    this.#origin = origin;
     for (let i = 0; i < sorted.length; i++) {
       const c = sorted[i]!;
       if (c.origin !== origin) {
         throw new VerificationError(
           'WRONG_ORIGIN',
-          c.size,
-          `Checkpoint of size ${c.size} is for log "${c.origin}", not "${origin}".`,
+          { checkpointSize: c.size },
+          `${describe(c)} is for log "${c.origin}", not "${origin}".`,
         );
       }
       const prev = sorted[i - 1];
       if (prev && prev.size === c.size && !bytesEqual(prev.root, c.root)) {
         throw new VerificationError(
           'INCONSISTENT_CHECKPOINTS',
-          c.size,
-          `Two signed checkpoints of size ${c.size} have different roots: the log was forked or rewritten.`,
+          { checkpointSize: c.size },
+          `${describe(prev)} and ${describe(c).toLowerCase()} have different roots: the log was forked or rewritten.`,
+        );
+      }
+      if (c.size === 0 && !bytesEqual(c.root, EMPTY_ROOT)) {
+        throw new VerificationError(
+          'ROOT_MISMATCH',
+          { checkpointSize: 0 },
+          `${describe(c)} does not sign the empty tree's root (SHA-256 of nothing).`,
         );
       }
     }
-    this.#checkpoints = sorted.filter((c, i) => c.size > 0 && sorted[i - 1]?.size !== c.size);
+    // One per size (same root, checked above), remembering whether the export, the auditor or both hold it.
+    const bySize = new Map<number, Anchor>();
+    for (const c of sorted) {
+      if (c.size === 0) continue;
+      const a = bySize.get(c.size) ?? { size: c.size, root: c.root, known: false, exported: false };
+      if (c.known) a.known = true;
+      else a.exported = true;
+      bySize.set(c.size, a);
+    }
+    this.#checkpoints = [...bySize.values()];
   }
 
-  /** Entries checked so far. */
+  /** Entries checked so far (the size of the tree built). */
   get size(): number {
     return this.#frontier.size;
   }
 
+  /** Lines taken so far, including those only scanned after a gap. */
+  get position(): number {
+    return this.#frontier.size + (this.#gap?.lines ?? 0);
+  }
+
   /**
    * Check the next entry (its exact bytes, without the newline). `storedLeafHash`, when the source keeps one
-   * (the database), must match too.
+   * (the database), must match too. Returns the parsed entry (undefined while the rest of the log is only scanned
+   * for an entry found missing from its place).
    */
-  add(bytes: Uint8Array, storedLeafHash?: Uint8Array): void {
+  add(bytes: Uint8Array, storedLeafHash?: Uint8Array): Record<string, unknown> | undefined {
+    if (this.#gap) {
+      this.#scanGap(bytes);
+      return undefined;
+    }
     const seq = this.#frontier.size;
     const leaf = leafHash(bytes);
     if (storedLeafHash && !bytesEqual(storedLeafHash, leaf)) {
       throw new VerificationError(
         'LEAF_HASH_MISMATCH',
-        seq,
+        { seq },
         `Entry ${seq}: its bytes hash to ${toBase64(leaf)} but the stored leaf hash is ${toBase64(storedLeafHash)}; the entry was altered.`,
       );
     }
     let text: string;
-    let e: Parsed;
     try {
       text = utf8Decode(bytes);
-      e = JSON.parse(text) as Parsed;
     } catch {
-      throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq} is not UTF-8 JSON.`);
+      throw malformed(seq, 'not UTF-8 JSON.');
     }
-    if (e === null || typeof e !== 'object' || e.v !== 1) {
-      throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq} is not a version 1 envelope.`);
-    }
-    if (e.seq !== seq) {
-      const found = typeof e.seq === 'number' ? e.seq : NaN;
+    const e = parseEntry(text, seq);
+    const found = e.seq;
+    if (found !== seq && typeof found === 'number') {
       if (found > seq) {
-        throw new VerificationError(
-          'MISSING_ENTRY',
-          seq,
-          `Entry ${seq} is missing or out of order: the entry in its place says seq ${found}.`,
-        );
+        // Entry `seq` is missing or was moved later: the rest of the log tells which (finish or #scanGap).
+        this.#gap = { seq, found, lines: 1 };
+        return undefined;
       }
       throw new VerificationError(
         'REORDERED_ENTRY',
-        seq,
-        `Entry at position ${seq} says seq ${String(e.seq)}: entries are duplicated or out of order.`,
+        { seq },
+        `The line at position ${seq} is entry ${found}, which came earlier: entries are duplicated or out of order.`,
       );
     }
-    if (this.#strict && !isCanonicalText(e, text)) {
-      throw new VerificationError('NOT_CANONICAL', seq, `Entry ${seq} is not in RFC 8785 canonical form.`);
-    }
-    this.#checkLinks(seq, e, leaf);
+    const entry = checkEntry(e, text, seq, this.#strict);
+    this.#checkLinks(seq, entry, leaf);
     this.#frontier.append(leaf);
     this.#checkCheckpoint();
+    return e;
+  }
+
+  #scanGap(bytes: Uint8Array): void {
+    const gap = this.#gap!;
+    let found: unknown;
+    try {
+      found = (JSON.parse(utf8Decode(bytes)) as { seq?: unknown } | null)?.seq;
+    } catch {
+      found = undefined; // a line that is not JSON cannot be the missing entry
+    }
+    if (found === gap.seq) {
+      throw new VerificationError(
+        'REORDERED_ENTRY',
+        { seq: gap.seq },
+        `Entry ${gap.seq} is at position ${gap.seq + gap.lines}, and the line at position ${gap.seq} is entry ${gap.found}: entries were moved.`,
+      );
+    }
+    gap.lines++;
   }
 
   /**
@@ -213,6 +343,7 @@ export class LogVerifier {
     from: number,
     count: number,
   ): boolean {
+    if (this.#gap) return false;
     const heads = this.#heads;
     const prefix = this.#prefix;
     for (let j = from; j < from + count; j++) {
@@ -241,83 +372,53 @@ export class LogVerifier {
     return true;
   }
 
-  #checkLinks(seq: number, e: Parsed, leaf: Uint8Array): void {
-    const subjects = e.subjects;
-    const prev = e.prev;
-    if (
-      !Array.isArray(subjects) ||
-      subjects.length === 0 ||
-      prev === null ||
-      typeof prev !== 'object' ||
-      Array.isArray(prev)
-    ) {
-      throw new VerificationError('MALFORMED_ENTRY', seq, `Entry ${seq} lacks subjects or prev.`);
-    }
-    const links = prev as Record<string, { seq?: unknown; hash?: unknown } | null | undefined>;
-    for (const key of Object.keys(links)) {
-      if (!subjects.includes(key)) {
+  #checkLinks(seq: number, entry: InspectedEntry, leaf: Uint8Array): void {
+    const { subjects, links } = entry;
+    for (let i = 0; i < subjects.length; i++) {
+      const s = subjects[i]!;
+      const link = links[i];
+      const expected = this.#heads.get(s);
+      if (!expected) {
+        if (link) {
+          throw new VerificationError(
+            'BROKEN_PREV_LINK',
+            { seq },
+            `Entry ${seq} says ${s} had an earlier entry (seq ${link.seq}), but no earlier entry names ${s}: an entry was removed, or this link was altered.`,
+          );
+        }
+      } else if (!link) {
         throw new VerificationError(
           'BROKEN_PREV_LINK',
-          seq,
-          `Entry ${seq} links a previous entry of ${key}, which is not one of its subjects.`,
+          { seq },
+          `Entry ${seq} does not link the previous entry of ${s} (seq ${expected.seq}): an entry was inserted, or this link was removed.`,
         );
-      }
-    }
-    for (let i = 0; i < subjects.length; i++) {
-      const s = subjects[i];
-      if (typeof s !== 'string' || (i > 0 && !(subjects[i - 1] < s))) {
+      } else if (link.seq !== expected.seq) {
         throw new VerificationError(
-          'MALFORMED_ENTRY',
-          seq,
-          `Entry ${seq}: subjects must be distinct strings in sorted order.`,
+          'BROKEN_PREV_LINK',
+          { seq },
+          `Entry ${seq} links seq ${link.seq} as the previous entry of ${s}, but in this log it is seq ${expected.seq}: an entry of ${s} was removed, inserted or moved, or this link was altered.`,
         );
-      }
-      const expected = this.#heads.get(s);
-      const link = links[s];
-      if (!expected) {
-        if (link !== undefined) {
-          throw new VerificationError(
-            'BROKEN_PREV_LINK',
-            seq,
-            `Entry ${seq} says ${s} had an earlier entry (seq ${String(link?.seq)}), but no earlier entry names ${s}: an entry was removed.`,
-          );
-        }
       } else {
-        if (link == null || typeof link.seq !== 'number' || typeof link.hash !== 'string') {
-          throw new VerificationError(
-            'BROKEN_PREV_LINK',
-            seq,
-            `Entry ${seq} does not link the previous entry of ${s} (seq ${expected.seq}): the chain of ${s} is broken.`,
-          );
-        }
-        if (link.seq !== expected.seq) {
-          throw new VerificationError(
-            'BROKEN_PREV_LINK',
-            seq,
-            `Entry ${seq} links seq ${link.seq} as the previous entry of ${s}, but in this log it is seq ${expected.seq}: an entry of ${s} was removed, inserted or moved.`,
-          );
-        }
-        let linked: Uint8Array;
-        try {
-          linked = fromBase64(link.hash);
-        } catch {
-          throw new VerificationError(
-            'BROKEN_PREV_LINK',
-            seq,
-            `Entry ${seq}: the prev hash for ${s} is not base64.`,
-          );
-        }
-        const [a, b] = hashPrefix(linked);
-        if (linked.length !== 32 || a !== expected.hashPrefix[0] || b !== expected.hashPrefix[1]) {
+        const [a, b] = hashPrefix(link.hash);
+        if (a !== expected.hashPrefix[0] || b !== expected.hashPrefix[1]) {
+          // The link and the entry it names disagree. A verified checkpoint covering the named entry attests its
+          // bytes, so the link is what changed; without one, the named entry is taken as the one altered.
+          if (expected.seq < this.#lastGoodCheckpoint) {
+            throw new VerificationError(
+              'BROKEN_PREV_LINK',
+              { seq },
+              `Entry ${seq} records a hash for entry ${expected.seq} (${s}) that is not its hash; entry ${expected.seq} is covered by the verified checkpoint of size ${this.#lastGoodCheckpoint}, so entry ${seq}'s link was altered.`,
+            );
+          }
           throw new VerificationError(
             'LEAF_HASH_MISMATCH',
-            expected.seq,
-            `Entry ${expected.seq} (${s}) no longer hashes to what entry ${seq} recorded for it: entry ${expected.seq} was altered.`,
+            { seq: expected.seq },
+            `Entry ${expected.seq} (${s}) no longer hashes to what entry ${seq} recorded for it, and no verified checkpoint covers it yet: entry ${expected.seq} was altered.`,
           );
         }
       }
-      this.#heads.set(s, seq, leaf);
     }
+    for (const s of subjects) this.#heads.set(s, seq, leaf);
   }
 
   #checkCheckpoint(): void {
@@ -327,30 +428,54 @@ export class LogVerifier {
     if (!bytesEqual(root, cp.root)) {
       throw new VerificationError(
         'ROOT_MISMATCH',
-        this.#lastGoodCheckpoint,
-        `The first ${cp.size} entries hash to root ${toBase64(root)}, but the checkpoint signed for size ${cp.size} says ${toBase64(cp.root)}: an entry from seq ${this.#lastGoodCheckpoint} to ${cp.size - 1} was altered, added or removed.`,
+        { checkpointSize: cp.size },
+        `The first ${cp.size} entries hash to root ${toBase64(root)}, but ${describe(cp).toLowerCase()} says ${toBase64(cp.root)}: an entry from seq ${this.#lastGoodCheckpoint} to ${cp.size - 1} was altered, added or removed.`,
       );
     }
     this.#lastGoodCheckpoint = cp.size;
     this.#nextCheckpoint++;
+    if (cp.known) this.#verifiedKnown++;
+    if (cp.exported) this.#verifiedExport++;
   }
 
   /** Finish: every checkpoint must have been reached. Returns the summary. */
   finish(): VerifySummary {
+    const gap = this.#gap;
+    if (gap) {
+      throw new VerificationError(
+        'MISSING_ENTRY',
+        { seq: gap.seq },
+        `Entry ${gap.seq} is missing: the line in its place is entry ${gap.found}, and no later line is entry ${gap.seq}.`,
+      );
+    }
     const pending = this.#checkpoints[this.#nextCheckpoint];
     if (pending) {
       throw new VerificationError(
         'MISSING_ENTRY',
-        this.#frontier.size,
-        `A checkpoint is signed for ${pending.size} entries but only ${this.#frontier.size} are present: entries from seq ${this.#frontier.size} are missing.`,
+        { seq: this.#frontier.size, checkpointSize: pending.size },
+        `${describe(pending)} covers ${pending.size} entries but only ${this.#frontier.size} are present: entries from seq ${this.#frontier.size} are missing.`,
       );
     }
     return {
       entries: this.#frontier.size,
       root: toBase64(this.#frontier.root()),
-      checkpointsVerified: this.#nextCheckpoint,
+      origin: this.#origin,
+      checkpointsVerified: this.#verifiedExport,
+      knownCheckpointsVerified: this.#verifiedKnown,
       lastCheckpointSize: this.#lastGoodCheckpoint,
       uncovered: this.#frontier.size - this.#lastGoodCheckpoint,
     };
   }
+}
+
+// A checkpoint size to reach, its root, and who holds it: the export (or database), the auditor, or both.
+interface Anchor {
+  size: number;
+  root: Uint8Array;
+  known: boolean;
+  exported: boolean;
+}
+
+function describe(c: { size: number; known?: boolean }): string {
+  return c.known ? `The checkpoint of size ${c.size} you kept` : `The checkpoint of size ${c.size}`;
 }

@@ -12,6 +12,19 @@ import { readJwks } from '../ledger/signing.js';
 
 const NEWLINE = Buffer.from('\n');
 
+/**
+ * Sign a checkpoint of everything committed now, so that an export ends on a signed size (the CLI export and the
+ * HTTP export both call it first). An empty log has nothing to sign: that is not an error here.
+ * @example await signTailCheckpoint(ledger.sequencer); const lines = entriesAsNdjson(db);
+ */
+export async function signTailCheckpoint(sequencer: { checkpoint(): Promise<unknown> }): Promise<void> {
+  try {
+    await sequencer.checkpoint();
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'EMPTY_LOG') throw err;
+  }
+}
+
 /** The export as an NDJSON byte stream (the HTTP export endpoint and the CLI share it). */
 export function entriesAsNdjson(
   db: Kysely<Database>,

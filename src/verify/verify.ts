@@ -1,34 +1,43 @@
-// Running the core verifier over real sources: an export on disk (entries NDJSON, checkpoints, JWKS) read as
-// a byte stream, or a live database paged by seq. Memory stays flat whatever the size of the log.
-import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
+// Running the core verifier over an export on disk (entries NDJSON, checkpoints, JWKS) read as a byte stream,
+// with the auditor's trust anchors (anchors.ts). Memory stays flat whatever the size of the log. The live
+// database's verifier is database.ts, re-exported here.
+import { createReadStream, existsSync, statSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { createLocalJWKSet, type JSONWebKeySet } from 'jose';
-import type { Kysely } from 'kysely';
-import { CheckpointError, type VerifiedCheckpoint, verifyCheckpointWith } from '../core/checkpoint.js';
-import { bytesEqual } from '../core/encoding.js';
-import { MerkleFrontier } from '../core/merkle.js';
-import { LogVerifier, VerificationError, type VerifySummary } from '../core/verifier.js';
-import type { Database } from '../db/schema.js';
-import { listCheckpoints, logSize, streamEntries } from '../ledger/reader.js';
-import { readJwks } from '../ledger/signing.js';
-import { fetchNodeHashes, isStoredLevel } from '../ledger/tree-store.js';
+import { LogVerifier } from '../core/verifier.js';
+import {
+  anchorCheckpoints,
+  InputFileError,
+  readCheckpointLines,
+  readJwksFile,
+  type TrustAnchors,
+  type VerifyVerdict,
+} from './anchors.js';
 import { installNodeSha256 } from './node-sha256.js';
 import { type ChunkRequest, type ChunkResult, inspectChunk, VERIFY_WORKER_ROLE } from './verify-worker.js';
+
+export type { TrustAnchors, TrustReport, VerifyVerdict } from './anchors.js';
+export { verifyDatabase } from './database.js';
 
 // Leaf and node hashes with node:crypto (about twice the speed of the portable default).
 installNodeSha256();
 
 export interface VerifyProgress {
-  /** Called every few thousand entries with the count so far and the total when known. */
+  /**
+   * Called as work advances: for an export, bytes of the entries file read so far and its size; for a database,
+   * entries so far and the log's size.
+   */
   onProgress?: (done: number, total: number | undefined) => void;
-  /** Also check that every entry is exactly its RFC 8785 form (the CLI's --strict). Default false. */
+  /**
+   * Require each entry to be exactly its RFC 8785 form (default true). false skips that check alone, and with it
+   * the refusal of duplicate member names and non-I-JSON text; every other rule is still checked.
+   */
   strictCanonical?: boolean;
   /**
    * verifyExport: worker threads for the per-entry work that does not depend on earlier entries (hashing,
-   * parsing, the RFC 8785 check); 0 verifies on this thread alone. Default: one per core, at most 4, and none
+   * parsing, the format rules); 0 verifies on this thread alone. Default: one per core, at most 4, and none
    * for an entries file under 4 MiB. Same verdict, same first bad seq, either way.
    */
   workers?: number;
@@ -38,65 +47,72 @@ export interface VerifyProgress {
   inline?: boolean;
 }
 
-async function verifySignatures(
-  jwses: readonly string[],
-  jwks: JSONWebKeySet,
-): Promise<VerifiedCheckpoint[]> {
-  const keys = createLocalJWKSet(jwks);
-  const out: VerifiedCheckpoint[] = [];
-  for (let i = 0; i < jwses.length; i++) {
-    try {
-      out.push(await verifyCheckpointWith(jwses[i]!, keys));
-    } catch (err) {
-      if (err instanceof CheckpointError) {
-        throw new VerificationError(err.code, -1, `Checkpoint #${i + 1}: ${err.message}`);
-      }
-      throw err;
-    }
-  }
-  return out;
-}
-
-/** Verify an export: entries NDJSON (exact bytes per line), checkpoints (one JWS per line), JWKS. */
+/**
+ * Verify an export: entries NDJSON (exact bytes per line), checkpoints (one JWS per line) and, unless trusted keys
+ * are given, the export's JWKS. The verdict says what it was anchored to.
+ * @example await verifyExport(files, { trustedKeys, knownCheckpoints })
+ */
 export async function verifyExport(
-  files: { entries: string; checkpoints: string; jwks: string },
-  options: VerifyProgress = {},
-): Promise<VerifySummary> {
-  const jwks = JSON.parse(readFileSync(files.jwks, 'utf8')) as JSONWebKeySet;
-  const jwses = readFileSync(files.checkpoints, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '');
-  const strict = options.strictCanonical ?? false;
+  files: { entries: string; checkpoints: string; jwks?: string },
+  options: VerifyProgress & TrustAnchors = {},
+): Promise<VerifyVerdict> {
+  let entriesSize: number;
+  try {
+    entriesSize = statSync(files.entries).size;
+  } catch {
+    throw new InputFileError(
+      'INPUT_NOT_READABLE',
+      `Cannot read entries file ${files.entries}: no such file (an export holds entries.ndjson, checkpoints.jws and jwks.json).`,
+      { file: files.entries },
+    );
+  }
+  const jwses = readCheckpointLines(files.checkpoints);
+  const jwks =
+    options.trustedKeys === undefined
+      ? readJwksFile(files.jwks ?? 'jwks.json', "the export's JWKS")
+      : undefined;
+  const anchored = await anchorCheckpoints(jwses, jwks, options);
+  const strict = options.strictCanonical ?? true;
   const verifier = new LogVerifier({
-    checkpoints: await verifySignatures(jwses, jwks),
+    checkpoints: anchored.checkpoints,
     strictCanonical: strict,
+    ...(options.origin !== undefined ? { origin: options.origin } : {}),
   });
+  const onBytes = (done: number) => options.onProgress?.(done, entriesSize);
   const workers =
-    options.workers ??
-    (statSync(files.entries).size < 4 * 2 ** 20 ? 0 : Math.min(4, Math.max(1, availableParallelism())));
+    options.workers ?? (entriesSize < 4 * 2 ** 20 ? 0 : Math.min(4, Math.max(1, availableParallelism())));
   if (workers > 0) {
     await verifyLinesInWorkers(files.entries, verifier, {
       strict,
       workers,
       chunkBytes: options.chunkBytes ?? 2 ** 20,
       inline: options.inline ?? false,
-      onProgress: options.onProgress,
+      onBytes,
     });
   } else {
-    await verifyLinesHere(files.entries, verifier, options.onProgress);
+    await verifyLinesHere(files.entries, verifier, onBytes);
   }
-  options.onProgress?.(verifier.size, verifier.size);
-  return verifier.finish();
+  const summary = verifier.finish();
+  onBytes(entriesSize);
+  return {
+    ...summary,
+    trust: {
+      keys: anchored.keys,
+      signers: anchored.signers,
+      knownCheckpoints: summary.knownCheckpointsVerified,
+    },
+  };
 }
 
 // One thread: each line straight into LogVerifier.add (the reference the worker path must agree with).
 async function verifyLinesHere(
   file: string,
   verifier: LogVerifier,
-  onProgress: VerifyProgress['onProgress'],
+  onBytes: (done: number) => void,
 ): Promise<void> {
   let carry: Buffer | undefined;
   let sinceReport = 0;
+  let consumed = 0; // bytes of the file before `buf`
   for await (const chunk of createReadStream(file, {
     highWaterMark: 1 << 20,
   }) as AsyncIterable<Buffer>) {
@@ -107,9 +123,10 @@ async function verifyLinesHere(
       start = nl + 1;
       if (++sinceReport === 10_000) {
         sinceReport = 0;
-        onProgress?.(verifier.size, undefined);
+        onBytes(consumed + start);
       }
     }
+    consumed += start;
     carry = start < buf.length ? Buffer.from(buf.subarray(start)) : undefined;
     buf = Buffer.alloc(0);
   }
@@ -202,7 +219,7 @@ async function verifyLinesInWorkers(
     workers: number;
     chunkBytes: number;
     inline: boolean;
-    onProgress: VerifyProgress['onProgress'];
+    onBytes: (done: number) => void;
   },
 ): Promise<void> {
   const fh = await open(file, 'r');
@@ -262,15 +279,17 @@ async function verifyLinesInWorkers(
   };
 
   try {
-    const inFlight: Promise<ChunkResult>[] = [];
+    const inFlight: { result: Promise<ChunkResult>; length: number }[] = [];
+    const send = (req: ChunkRequest) => inFlight.push({ result: dispatch(req), length: req.length });
     for (let i = 0; i < 2 * opts.workers; i++) {
       const req = await readChunk();
       if (!req) break;
-      inFlight.push(dispatch(req));
+      send(req);
     }
-    let reported = 0;
+    let done = 0;
     while (inFlight.length > 0) {
-      const r = await inFlight.shift()!;
+      const next = inFlight.shift()!;
+      const r = await next.result;
       const buf = Buffer.from(r.buffer);
       let subject = 0;
       for (let i = 0; i < r.starts.length; i++) {
@@ -285,98 +304,12 @@ async function verifyLinesInWorkers(
       }
       free.push(r.buffer);
       const req = await readChunk();
-      if (req) inFlight.push(dispatch(req));
-      if (verifier.size - reported >= 10_000) {
-        reported = verifier.size;
-        opts.onProgress?.(verifier.size, undefined);
-      }
+      if (req) send(req);
+      done += next.length;
+      opts.onBytes(done);
     }
   } finally {
     await fh.close();
     await runner.close();
   }
-}
-
-/**
- * Verify a live database: every entry's bytes against its stored leaf hash, links and checkpoints as offline,
- * and every stored Merkle node (the ones proofs are built from) against the recomputed tree.
- */
-export async function verifyDatabase(
-  db: Kysely<Database>,
-  options: VerifyProgress = {},
-): Promise<VerifySummary> {
-  const jwks = (await readJwks(db)) as JSONWebKeySet;
-  const rows = await listCheckpoints(db, -1, Number.MAX_SAFE_INTEGER);
-  const checkpoints = await verifySignatures(
-    rows.map((r) => r.jws),
-    jwks,
-  );
-  for (let i = 0; i < rows.length; i++) {
-    const row = rows[i]!;
-    const signed = checkpoints[i]!;
-    if (row.size !== signed.size || row.root !== Buffer.from(signed.root).toString('base64')) {
-      throw new VerificationError(
-        'CHECKPOINT_ROW_MISMATCH',
-        row.size,
-        `Checkpoint row of size ${row.size} does not match the size and root inside its own signature.`,
-      );
-    }
-  }
-  const total = await logSize(db);
-  const verifier = new LogVerifier({ checkpoints, strictCanonical: options.strictCanonical ?? false });
-  // A second frontier reports the completed nodes at stored levels, to compare with merkle_node.
-  const tree = new MerkleFrontier();
-  let pending: { level: number; idx: number; hash: Uint8Array }[] = [];
-  const flushNodes = async () => {
-    if (pending.length === 0) return;
-    const batch = pending;
-    pending = [];
-    let stored: Uint8Array[];
-    try {
-      stored = await fetchNodeHashes(
-        db,
-        batch.map((n) => ({ level: n.level, index: n.idx })),
-      );
-    } catch (err) {
-      const first = batch[0]!.idx * 2 ** batch[0]!.level;
-      throw new VerificationError(
-        'TREE_NODE_MISMATCH',
-        first,
-        `Stored Merkle nodes from entry ${first} are missing: ${(err as Error).message}`,
-      );
-    }
-    for (let i = 0; i < batch.length; i++) {
-      const n = batch[i]!;
-      if (!bytesEqual(stored[i]!, n.hash)) {
-        const first = n.idx * 2 ** n.level;
-        throw new VerificationError(
-          'TREE_NODE_MISMATCH',
-          first,
-          `Stored Merkle node (level ${n.level}, index ${n.idx}) over entries ${first} to ${first + 2 ** n.level - 1} is wrong: proofs served for those entries would not verify.`,
-        );
-      }
-    }
-  };
-  let sinceReport = 0;
-  for await (const e of streamEntries(db)) {
-    if (e.seq !== verifier.size) {
-      throw new VerificationError(
-        e.seq > verifier.size ? 'MISSING_ENTRY' : 'REORDERED_ENTRY',
-        verifier.size,
-        `Entry ${verifier.size} is missing from the database (the next stored row is seq ${e.seq}).`,
-      );
-    }
-    verifier.add(e.body, e.leafHash);
-    tree.append(e.leafHash, (level, idx, hash) => {
-      if (isStoredLevel(level)) pending.push({ level, idx, hash });
-    });
-    if (pending.length >= 500) await flushNodes();
-    if (++sinceReport === 10_000) {
-      sinceReport = 0;
-      options.onProgress?.(verifier.size, total);
-    }
-  }
-  await flushNodes();
-  options.onProgress?.(verifier.size, total);
-  return verifier.finish();
 }

@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { canonicalJson } from '../../src/core/canonical.js';
 import type { DomainState } from '../../src/core/domain/state.js';
+import { toBase64, utf8Encode } from '../../src/core/encoding.js';
+import { leafHash, rootFromLeafHashes } from '../../src/core/merkle.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
 import { generateSigningJwk, signerFromJwk } from '../../src/ledger/signing.js';
@@ -78,12 +81,18 @@ describe('offline verification of an export', () => {
     await expect(verifyExport(files(dir))).rejects.toMatchObject({ code: 'MISSING_ENTRY', seq: 20 });
   });
 
-  it('names swapped entries', async () => {
+  it('names swapped entries as reordered, not missing', async () => {
     const dir = await exportTo();
     const lines = readFileSync(files(dir).entries, 'utf8').split('\n');
     [lines[30], lines[31]] = [lines[31]!, lines[30]!];
     writeFileSync(files(dir).entries, lines.join('\n'));
-    await expect(verifyExport(files(dir))).rejects.toMatchObject({ code: 'MISSING_ENTRY', seq: 30 });
+    await expect(verifyExport(files(dir))).rejects.toMatchObject({ code: 'REORDERED_ENTRY', seq: 30 });
+    // An entry moved far down is reordered too; one that is gone is missing.
+    const moved = readFileSync(files(dir).entries, 'utf8').split('\n');
+    [moved[30], moved[31]] = [moved[31]!, moved[30]!];
+    moved.splice(50, 0, moved.splice(12, 1)[0]!);
+    writeFileSync(files(dir).entries, moved.join('\n'));
+    await expect(verifyExport(files(dir))).rejects.toMatchObject({ code: 'REORDERED_ENTRY', seq: 12 });
   });
 
   it('finds a truncated export: the signed checkpoint covers more entries than it holds', async () => {
@@ -127,7 +136,8 @@ describe('offline verification of an export', () => {
     writeFileSync(files(dir).checkpoints, `${jws}\n${forked}\n`);
     await expect(verifyExport(files(dir))).rejects.toMatchObject({
       code: 'INCONSISTENT_CHECKPOINTS',
-      seq: 60,
+      seq: undefined,
+      checkpointSize: 60,
     });
   });
 
@@ -150,12 +160,164 @@ describe('offline verification of an export', () => {
   });
 });
 
+// What an operator with the files could do: rewrite entry `at`, fix every later link so the chain holds, sign new
+// checkpoints with a key of their own and add it to the JWKS.
+async function rewriteAndResign(dir: string, at: number, origin: string): Promise<void> {
+  const lines = readFileSync(files(dir).entries, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
+  const heads = new Map<string, { seq: number; hash: string }>();
+  const leaves: Uint8Array[] = [];
+  const out = lines.map((line, seq) => {
+    const e = JSON.parse(line) as {
+      subjects: string[];
+      prev: Record<string, unknown>;
+      data: { step?: number };
+    };
+    if (seq === at) e.data.step = 999;
+    e.prev = {};
+    for (const s of e.subjects) {
+      const h = heads.get(s);
+      if (h) e.prev[s] = h;
+    }
+    const text = canonicalJson(e);
+    const leaf = leafHash(utf8Encode(text));
+    for (const s of e.subjects) heads.set(s, { seq, hash: toBase64(leaf) });
+    leaves.push(leaf);
+    return text;
+  });
+  writeFileSync(files(dir).entries, `${out.join('\n')}\n`);
+  const forger = await signerFromJwk(await generateSigningJwk());
+  const jws = await forger.sign({ origin, size: leaves.length, root: rootFromLeafHashes(leaves) });
+  writeFileSync(files(dir).checkpoints, `${jws}\n`);
+  const jwks = JSON.parse(readFileSync(files(dir).jwks, 'utf8')) as { keys: unknown[] };
+  writeFileSync(files(dir).jwks, JSON.stringify({ keys: [...jwks.keys, forger.publicJwk] }));
+}
+
+describe('trust anchors: what the auditor already holds', () => {
+  it('a rewritten, re-signed export passes on its own JWKS (and says so), and fails against trusted keys or a kept checkpoint', async () => {
+    const dir = await exportTo();
+    const trustedKeys = JSON.parse(readFileSync(files(dir).jwks, 'utf8'));
+    const kept = readFileSync(files(dir).checkpoints, 'utf8').trim();
+    await rewriteAndResign(dir, 13, ledger.origin);
+    await expect(verifyExport(files(dir))).resolves.toMatchObject({
+      entries: 60,
+      trust: { keys: 'export', knownCheckpoints: 0 },
+    });
+    await expect(verifyExport(files(dir), { trustedKeys })).rejects.toMatchObject({
+      code: 'UNTRUSTED_KEY',
+      checkpointSize: 60,
+    });
+    await expect(verifyExport(files(dir), { knownCheckpoints: [kept] })).rejects.toMatchObject({
+      code: 'INCONSISTENT_CHECKPOINTS',
+      checkpointSize: 60,
+    });
+  });
+
+  it('an untouched export that grew since the kept checkpoint passes both anchors and counts the kept one', async () => {
+    const kept = readFileSync(files(await exportTo()).checkpoints, 'utf8').trim();
+    for (let i = 0; i < 5; i++)
+      await ledger.sequencer.append(rawCommand(aMotorEvent().forSerial(serial(i)).build()));
+    await ledger.sequencer.checkpoint();
+    const dir = await exportTo();
+    const trustedKeys = JSON.parse(readFileSync(files(dir).jwks, 'utf8'));
+    await expect(
+      verifyExport(
+        { entries: files(dir).entries, checkpoints: files(dir).checkpoints },
+        { trustedKeys, knownCheckpoints: [kept] },
+      ),
+    ).resolves.toMatchObject({
+      entries: 65,
+      checkpointsVerified: 2,
+      trust: { keys: 'trusted', knownCheckpoints: 1, signers: [ledger.signer.kid] },
+    });
+    // A kept checkpoint beyond the export: entries were cut off.
+    const lines = readFileSync(files(dir).entries, 'utf8').split('\n');
+    writeFileSync(files(dir).entries, `${lines.slice(0, 50).join('\n')}\n`);
+    writeFileSync(files(dir).checkpoints, '');
+    await expect(verifyExport(files(dir), { trustedKeys, knownCheckpoints: [kept] })).rejects.toMatchObject({
+      code: 'MISSING_ENTRY',
+      seq: 50,
+      checkpointSize: 60,
+    });
+  });
+
+  it('refuses a checkpoint of another origin than the one expected', async () => {
+    const dir = await exportTo();
+    await expect(verifyExport(files(dir), { origin: 'another.example/log' })).rejects.toMatchObject({
+      code: 'WRONG_ORIGIN',
+      checkpointSize: 60,
+    });
+  });
+});
+
+describe('encoding malleability', () => {
+  it('refuses a checkpoint whose signature is re-encoded (same bytes, other base64url text)', async () => {
+    const dir = await exportTo();
+    const jws = readFileSync(files(dir).checkpoints, 'utf8').trim();
+    const [h, p, sig] = jws.split('.') as [string, string, string];
+    // 64 bytes in 86 characters: the last one carries 2 bits of the signature and 4 unused bits.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const last = alphabet.indexOf(sig.at(-1)!);
+    const reencoded = `${sig.slice(0, -1)}${alphabet[last | 1]}`;
+    expect(Buffer.from(reencoded, 'base64url')).toEqual(Buffer.from(sig, 'base64url'));
+    writeFileSync(files(dir).checkpoints, `${h}.${p}.${reencoded}\n`);
+    await expect(verifyExport(files(dir))).rejects.toMatchObject({
+      code: 'MALFORMED_CHECKPOINT',
+      checkpointSize: 60,
+    });
+  });
+
+  it('a JWKS with the real key and a fake key claiming the same kid still verifies a valid export', async () => {
+    const dir = await exportTo();
+    const jwks = JSON.parse(readFileSync(files(dir).jwks, 'utf8')) as { keys: { kid: string }[] };
+    const fake = await signerFromJwk(await generateSigningJwk());
+    const keys = [{ ...fake.publicJwk, kid: ledger.signer.kid }, ...jwks.keys];
+    writeFileSync(files(dir).jwks, JSON.stringify({ keys }));
+    await expect(verifyExport(files(dir))).resolves.toMatchObject({ entries: 60, checkpointsVerified: 1 });
+    await expect(verifyExport(files(dir), { trustedKeys: { keys } })).resolves.toMatchObject({ entries: 60 });
+  });
+
+  it('refuses a checkpoint whose header has no kid', async () => {
+    const dir = await exportTo();
+    const [, p, sig] = readFileSync(files(dir).checkpoints, 'utf8').trim().split('.');
+    const header = Buffer.from(JSON.stringify({ alg: 'EdDSA', typ: 'tlog-checkpoint+jws' })).toString(
+      'base64url',
+    );
+    writeFileSync(files(dir).checkpoints, `${header}.${p}.${sig}\n`);
+    await expect(verifyExport(files(dir))).rejects.toMatchObject({
+      code: 'MALFORMED_CHECKPOINT',
+      checkpointSize: 60,
+    });
+  });
+});
+
+describe('progress', () => {
+  it('reports bytes read out of the entries file, not 100 % from the start', async () => {
+    const dir = await exportTo();
+    const size = readFileSync(files(dir).entries).length;
+    const seen: [number, number | undefined][] = [];
+    await verifyExport(files(dir), {
+      workers: 1,
+      inline: true,
+      chunkBytes: 1024,
+      onProgress: (done, total) => seen.push([done, total]),
+    });
+    expect(seen.length).toBeGreaterThan(3);
+    expect(seen.every(([, total]) => total === size)).toBe(true);
+    expect(seen[0]![0]).toBeLessThan(size / 2);
+    expect(seen.at(-1)).toEqual([size, size]);
+  });
+});
+
 describe.runIf(hasServer)('live verification after a superuser tampers behind the triggers', () => {
   const tamper = async (statement: string) => {
     await tdb.superuser(`
       ALTER TABLE ledger_entry DISABLE TRIGGER USER; ALTER TABLE merkle_node DISABLE TRIGGER USER;
+      ALTER TABLE ledger_subject DISABLE TRIGGER USER;
       ${statement};
-      ALTER TABLE ledger_entry ENABLE TRIGGER USER; ALTER TABLE merkle_node ENABLE TRIGGER USER;`);
+      ALTER TABLE ledger_entry ENABLE TRIGGER USER; ALTER TABLE merkle_node ENABLE TRIGGER USER;
+      ALTER TABLE ledger_subject ENABLE TRIGGER USER;`);
   };
 
   it('passes before anyone tampers', async () => {
@@ -186,10 +348,48 @@ describe.runIf(hasServer)('live verification after a superuser tampers behind th
     await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({ code: 'MISSING_ENTRY', seq: 25 });
   });
 
-  it('names swapped entries', async () => {
+  it('names swapped entries as reordered', async () => {
     await tamper(`UPDATE ledger_entry SET seq = seq + 1000000 WHERE seq IN (40, 41);
       UPDATE ledger_entry SET seq = CASE seq WHEN 1000040 THEN 41 ELSE 40 END WHERE seq > 999999`);
-    await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({ seq: 40 });
+    await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({ code: 'REORDERED_ENTRY', seq: 40 });
+  });
+
+  it('finds a deleted subject index row (an event hidden from a motor timeline) and an extra one', async () => {
+    await tamper(`DELETE FROM ledger_subject WHERE seq = 33`);
+    await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({
+      code: 'SUBJECT_INDEX_MISMATCH',
+      seq: 33,
+    });
+    await tamper(`INSERT INTO ledger_subject (subject, seq)
+      SELECT subject, seq FROM (SELECT 'motor:7DL-000003' AS subject, 33::bigint AS seq) x;
+      INSERT INTO ledger_subject (subject, seq) VALUES ('motor:7DL-000004', 35)`);
+    await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({
+      code: 'SUBJECT_INDEX_MISMATCH',
+      seq: 35,
+    });
+  });
+
+  it.each([
+    ['type', `UPDATE ledger_entry SET type = 'motor.removed' WHERE seq = 21`],
+    ['id', `UPDATE ledger_entry SET id = '0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a' WHERE seq = 21`],
+    ['recorded', `UPDATE ledger_entry SET recorded = recorded + interval '1 hour' WHERE seq = 21`],
+    [
+      'recorded (by a microsecond)',
+      `UPDATE ledger_entry SET recorded = recorded + interval '1 microsecond' WHERE seq = 21`,
+    ],
+  ])('finds an edited %s column', async (_column, statement) => {
+    await tamper(statement);
+    await expect(verifyDatabase(tdb.handle.db)).rejects.toMatchObject({ code: 'COLUMN_MISMATCH', seq: 21 });
+  });
+
+  it('anchors the live verdict with trusted keys too', async () => {
+    await expect(verifyDatabase(tdb.handle.db, { trustedKeys: { keys: [] } })).rejects.toMatchObject({
+      code: 'UNTRUSTED_KEY',
+      checkpointSize: 60,
+    });
+    await expect(
+      verifyDatabase(tdb.handle.db, { trustedKeys: { keys: [ledger.signer.publicJwk] } }),
+    ).resolves.toMatchObject({ entries: 60, trust: { keys: 'trusted' } });
   });
 
   it('finds a rewritten Merkle node that would make proofs lie', async () => {
