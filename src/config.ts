@@ -32,6 +32,15 @@ const bool = (description: string, def: boolean): Variable<boolean> => ({
   },
 });
 
+const oneOf = <T extends string>(description: string, values: readonly T[], def: T): Variable<T> => ({
+  description,
+  default: def,
+  parse: (raw) => {
+    if (!(values as readonly string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}`);
+    return raw as T;
+  },
+});
+
 export const VARIABLES = {
   DATABASE_URL: text('PostgreSQL URL (postgres://…). Absent: embedded PGlite under DATA_DIR.'),
   DATA_DIR: text('Directory of the embedded database and of the dev signing key.', './.motor-ledger'),
@@ -39,12 +48,24 @@ export const VARIABLES = {
     'Role to SET on every connection, e.g. motor_ledger_app (INSERT and SELECT only on the log).',
   ),
   DATABASE_POOL_SIZE: int('Connections in the PostgreSQL pool.', 10, 1, 200),
+  DATABASE_CONNECT_TIMEOUT_MS: int(
+    'Longest wait for a PostgreSQL connection (ms); past it a request is answered 503 DATABASE_UNAVAILABLE.',
+    5000,
+    100,
+    600_000,
+  ),
   MIGRATE_ON_START: bool(
     'Apply pending migrations when the server starts (needs a role that owns the schema).',
     true,
   ),
   PORT: int('HTTP port.', 3000, 0, 65535),
   HOST: text('HTTP listen address.', '127.0.0.1'),
+  REQUEST_TIMEOUT_MS: int(
+    'Longest a client may take to send a whole request, headers and body (ms); past it the connection is closed with 408.',
+    30_000,
+    1000,
+    3_600_000,
+  ),
   LEDGER_ORIGIN: text(
     'Checkpoint origin line: names this log in every signed checkpoint.',
     'motor-ledger.local/cleon-dieppe',
@@ -74,7 +95,23 @@ export const VARIABLES = {
   CATALOG_FILE: text(
     'JSON catalog of sites, motor types and vehicle models with slots. Absent: the built-in one.',
   ),
-  LOG_LEVEL: text('fatal, error, warn, info, debug, trace or silent.', 'info'),
+  TOKEN_CLOCK_SKEW_S: int(
+    "How far in the future a bearer token's iat may be (seconds of clock skew); further, the token is refused.",
+    60,
+    0,
+    3600,
+  ),
+  TOKEN_MAX_LIFETIME_S: int(
+    'Longest lifetime a bearer token may claim (exp - iat, seconds); longer tokens are refused.',
+    86_400,
+    60,
+    31_536_000,
+  ),
+  LOG_LEVEL: oneOf(
+    'fatal, error, warn, info, debug, trace or silent.',
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+    'info',
+  ),
 } as const;
 
 type Parsed<V> = V extends Variable<infer T> ? T : never;

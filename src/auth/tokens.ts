@@ -66,7 +66,15 @@ export interface TokenVerifierOptions {
   cacheTtlMs?: number;
   /** Most cached verifications; default 10,000. The oldest is dropped first. */
   cacheMaxEntries?: number;
+  /** How far in the future an iat may be (the issuer's clock ahead of ours), in seconds; default 60. */
+  clockSkewSeconds?: number | undefined;
+  /** Longest lifetime a token may claim, exp − iat (or exp − now without iat), in seconds; default 24 h. */
+  maxLifetimeSeconds?: number | undefined;
 }
+
+/** Default bounds on a token's times: a minute of clock skew, a day of lifetime. */
+export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
+export const DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 /** The claims of a token to mint. */
 export interface TokenClaims {
@@ -141,6 +149,8 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
         : readJwksFile(options.jwksFile as string);
     getKey = createLocalJWKSet(jwks);
   }
+  const skew = options.clockSkewSeconds ?? DEFAULT_CLOCK_SKEW_SECONDS;
+  const maxLifetime = options.maxLifetimeSeconds ?? DEFAULT_MAX_TOKEN_LIFETIME_SECONDS;
   const verifyOptions: JWTVerifyOptions = {
     issuer,
     audience,
@@ -161,6 +171,7 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     } catch (err) {
       throw toAuthError(err, token, issuer, audience);
     }
+    checkLifetime(payload, skew, maxLifetime);
     const principal = principalFrom(payload, token);
     if (ttlMs > 0 && maxEntries > 0) {
       const now = Date.now();
@@ -310,6 +321,30 @@ function toAuthError(err: unknown, token: string, issuer: string, audience: stri
       if (err instanceof TypeError)
         return invalid(`The token is not valid: ${err.message}. Get a new token.`);
       return err instanceof Error ? err : new Error(String(err));
+  }
+}
+
+/**
+ * Bound a token's times beyond what jose checks: an iat in the future (past the skew) means a wrong clock or a
+ * forged token, and a lifetime past the maximum (exp 1e20) is a credential that can never be revoked by expiry.
+ */
+function checkLifetime(payload: JWTPayload, skew: number, maxLifetime: number): void {
+  const now = Math.floor(Date.now() / 1000);
+  const { iat, exp } = payload;
+  if (iat !== undefined && iat > now + skew) {
+    throw new AuthError(
+      401,
+      'TOKEN_NOT_YET_VALID',
+      `The token says it was issued in the future (${isoOf(iat)}); check the clocks of this server and of the token issuer.`,
+    );
+  }
+  const from = iat ?? now;
+  if (typeof exp === 'number' && exp - from > maxLifetime + skew) {
+    throw new AuthError(
+      401,
+      'TOKEN_LIFETIME_TOO_LONG',
+      `The token claims to be valid for ${Math.round((exp - from) / 3600)} hours; this ledger accepts tokens valid for at most ${Math.round(maxLifetime / 3600)} hours (TOKEN_MAX_LIFETIME_S). Get a token with a shorter lifetime.`,
+    );
   }
 }
 
@@ -535,6 +570,8 @@ export async function createAuthFromConfig(config: Config): Promise<AuthSetup> {
         jwksFile: config.AUTH_JWKS_FILE,
         issuer,
         audience,
+        clockSkewSeconds: config.TOKEN_CLOCK_SKEW_S,
+        maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME_S,
       }),
       devMode: false,
       devKeyCreated: false,
@@ -542,7 +579,13 @@ export async function createAuthFromConfig(config: Config): Promise<AuthSetup> {
   }
   const dev = await loadOrCreateDevAuthKey(config.DATA_DIR ?? './.motor-ledger');
   return {
-    verifier: createTokenVerifier({ jwks: dev.jwks, issuer, audience }),
+    verifier: createTokenVerifier({
+      jwks: dev.jwks,
+      issuer,
+      audience,
+      clockSkewSeconds: config.TOKEN_CLOCK_SKEW_S,
+      maxLifetimeSeconds: config.TOKEN_MAX_LIFETIME_S,
+    }),
     devMode: true,
     devKeyCreated: dev.created,
     devKid: dev.jwks.keys[0]?.kid,

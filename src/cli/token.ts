@@ -58,6 +58,13 @@ export function registerTokenCommand(program: Command): Command {
           { exitCode: 2, code: 'motor-ledger.notDevMode' },
         );
       }
+      if (opts.ttl > config.TOKEN_MAX_LIFETIME_S) {
+        this.error(
+          `error: --ttl ${opts.ttl} is longer than the ${config.TOKEN_MAX_LIFETIME_S} s a server accepts ` +
+            '(TOKEN_MAX_LIFETIME_S); mint a shorter token.',
+          { exitCode: 2, code: 'motor-ledger.ttlTooLong' },
+        );
+      }
       const roles = opts.role as Role[];
       const dataDir = config.DATA_DIR ?? './.motor-ledger';
       const key = await loadOrCreateDevAuthKey(dataDir);

@@ -1,6 +1,11 @@
 // Opens the database: PostgreSQL through a pg Pool when a URL is given, else embedded PGlite under a data
 // directory. Both sit behind the same Kysely interface and run the same migrations and code paths.
-import { mkdirSync } from 'node:fs';
+//
+// A database that goes away is not the caller's fault and must not take the process with it: the pool's idle
+// connections that PostgreSQL closes (restart, failover, pg_terminate_backend) are dropped quietly and
+// replaced on the next query, and every error that means "no database right now" becomes one
+// UnavailableError (503 DATABASE_UNAVAILABLE) through databaseUnavailable(). The embedded directory is held by
+// one process at a time (data-dir-lock.ts).
 import { PGlite } from '@electric-sql/pglite';
 import {
   CompiledQuery,
@@ -9,12 +14,15 @@ import {
   type MigrationProvider,
   Migrator,
   PostgresDialect,
+  sql,
 } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.js';
-import { LedgerError } from '../core/errors.js';
+import { LedgerError, UnavailableError } from '../core/errors.js';
+import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
+import { isDatabaseUnavailable } from './unavailable.js';
 
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -23,6 +31,8 @@ export interface DatabaseHandle {
   readonly kind: DatabaseKind;
   /** Where it lives, for messages: the URL without password, or the data directory. */
   readonly location: string;
+  /** The embedded directory's lock (absent for PostgreSQL and in-memory PGlite). */
+  readonly lock?: DataDirLock | undefined;
   close(): Promise<void>;
 }
 
@@ -35,6 +45,12 @@ export interface OpenOptions {
   poolSize?: number;
   /** `SET ROLE` on every connection, e.g. motor_ledger_app (INSERT and SELECT only on the log). */
   role?: string | undefined;
+  /** Longest wait for a new PostgreSQL connection (ms) before the request is answered 503; default 5 s. */
+  connectTimeoutMs?: number | undefined;
+  /** What this process is (serve, demo, export…), named to a second opener of the same embedded directory. */
+  command?: string | undefined;
+  /** Told when an idle pooled connection fails (the pool drops it); default: a line on stderr. */
+  onIdleError?: ((err: Error) => void) | undefined;
 }
 
 // int8 → number: every seq, size and count we store is below 2^53, and PGlite already returns numbers;
@@ -56,6 +72,23 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       application_name: 'motor-ledger',
       // JIT compilation costs hundreds of ms and pays off only on long analytical scans; every query here is short.
       options: '-c jit=off',
+      // Without a bound, a request waits forever for a connection to a database that does not answer.
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    });
+    // An idle client whose server closed it emits 'error' on the pool; unheard, that event ends the process.
+    // The pool has already dropped the client; the next query opens a new one (or fails with a 503).
+    const onIdleError =
+      options.onIdleError ??
+      ((err: Error) =>
+        process.stderr.write(
+          `motor-ledger: a pooled database connection failed and was dropped: ${err.message}\n`,
+        ));
+    pool.on('error', onIdleError);
+    // A client checked out (inside a transaction, between two statements) that loses its server emits 'error'
+    // on itself, where the pool does not listen: hear it here. The statement in flight, if any, fails on its
+    // own, and the pool discards the dead client when it is released.
+    pool.on('connect', (client) => {
+      client.on('error', () => {});
     });
     const role = options.role;
     if (role && !/^[a-z_][a-z0-9_]*$/.test(role)) {
@@ -71,17 +104,67 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
           : undefined,
       }),
     });
-    return { db, kind: 'postgres', location: redactUrl(options.url), close: () => db.destroy() };
+    const location = redactUrl(options.url);
+    try {
+      await sql`SELECT 1`.execute(db);
+    } catch (err) {
+      await db.destroy();
+      throw connectFailure(err, options.url, location);
+    }
+    return { db, kind: 'postgres', location, close: () => db.destroy() };
   }
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
-  const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
-  return {
-    db,
-    kind: 'pglite',
-    location: options.dataDir ? `embedded PGlite at ${options.dataDir}` : 'embedded PGlite in memory',
-    close: () => db.destroy(),
-  };
+  const lock = options.dataDir
+    ? await lockDataDir(options.dataDir, options.command ?? process.argv[2] ?? 'motor-ledger')
+    : undefined;
+  try {
+    const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
+    const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+    return {
+      db,
+      kind: 'pglite',
+      location: options.dataDir ? `embedded PGlite at ${options.dataDir}` : 'embedded PGlite in memory',
+      lock,
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          await lock?.release();
+        }
+      },
+    };
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
+}
+
+// Why a first connection failed, in words that say what to do.
+function connectFailure(err: unknown, url: string, location: string): LedgerError {
+  const e = err as { code?: string; message?: string };
+  let database = '';
+  let host = '';
+  try {
+    const u = new URL(url);
+    database =
+      decodeURIComponent(u.pathname.slice(1)) || (u.username ? decodeURIComponent(u.username) : 'postgres');
+    host = u.host;
+  } catch {}
+  if (e.code === '3D000')
+    return new LedgerError(
+      'DATABASE_MISSING',
+      `Database "${database}" does not exist on ${host}: create it (createdb -h ${host.split(':')[0]} ${database}) or fix DATABASE_URL.`,
+    );
+  if (e.code === '28P01' || e.code === '28000')
+    return new LedgerError(
+      'DATABASE_AUTH_FAILED',
+      `PostgreSQL at ${host} refused the login: ${e.message}. Fix DATABASE_URL.`,
+    );
+  if (isDatabaseUnavailable(err))
+    return new UnavailableError(
+      'DATABASE_UNAVAILABLE',
+      `No PostgreSQL answers at ${location} (${e.code ?? e.message}): start it, or fix DATABASE_URL.`,
+    );
+  return new LedgerError('DATABASE_CONNECT_FAILED', `Could not use ${location}: ${e.message ?? String(err)}`);
 }
 
 function redactUrl(url: string): string {

@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import type { Catalog } from '../core/domain/catalog.js';
 import type { DomainState } from '../core/domain/state.js';
 import { UnavailableError } from '../core/errors.js';
+import { databaseUnavailable } from '../db/unavailable.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
 import { buildValidator } from './input.js';
@@ -42,10 +43,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     clientErrorHandler: answerClientError,
     return503OnClosing: false,
     bodyLimit: 10 * 1024 * 1024,
+    // A client that trickles its headers or body is cut off (408) instead of holding a connection forever.
+    requestTimeout: options.config.REQUEST_TIMEOUT_MS,
+    http: { connectionsCheckingInterval: Math.min(5000, Math.ceil(options.config.REQUEST_TIMEOUT_MS / 4)) },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.setErrorHandler((err, request, reply) => {
-    const problem = toProblem(err, request.url);
+    const problem = toProblem(databaseUnavailable(err), request.url);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
     void reply.status(problem.status).type('application/problem+json').send(problem);
   });
@@ -114,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  cutOffSlowBodies(app, options.config.REQUEST_TIMEOUT_MS);
   registerAuth(app, options.verifier);
   const ctx = { ledger: options.ledger, catalog: options.catalog, config: options.config };
   await app.register(opsRoutes, { ledger: options.ledger });
@@ -125,4 +130,31 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(qualityRoutes, ctx);
   await app.register(analysisRoutes, ctx);
   return app;
+}
+
+/**
+ * A body that has not arrived whole REQUEST_TIMEOUT_MS after the request began is abandoned: 408 problem+json,
+ * connection closed, nothing written. Node's own requestTimeout stops watching once the headers are in and the
+ * request is handed over, so a client trickling a body (or sending none after its Content-Length) would hold a
+ * connection for ever.
+ */
+function cutOffSlowBodies(app: FastifyInstance, timeoutMs: number): void {
+  app.addHook('onRequest', (request, reply, done) => {
+    const raw = request.raw;
+    if (raw.complete) return done();
+    const timer = setTimeout(() => {
+      if (raw.complete) return;
+      void reply.header('connection', 'close');
+      const err = Object.assign(
+        new Error(`The request body did not arrive within ${timeoutMs / 1000} s: send it again, whole.`),
+        { statusCode: 408, code: 'REQUEST_TIMEOUT' },
+      );
+      raw.emit('error', err); // the body reader answers with err's status through the error handler
+      setTimeout(() => raw.socket?.destroy(), 1000).unref(); // in case the answer cannot be sent
+    }, timeoutMs);
+    timer.unref();
+    raw.once('end', () => clearTimeout(timer));
+    raw.once('close', () => clearTimeout(timer));
+    done();
+  });
 }

@@ -41,6 +41,7 @@ export async function openLedger<S = DomainState>(options: OpenLedgerOptions<S>)
       dataDir: config.DATA_DIR,
       poolSize: config.DATABASE_POOL_SIZE,
       role: config.DATABASE_ROLE,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
     }));
   const ownsHandle = options.handle ? options.ownsHandle !== false : true;
   try {

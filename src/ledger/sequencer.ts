@@ -20,6 +20,7 @@ import { ConflictError, LedgerError, UnavailableError, ValidationError } from '.
 import { sha256 } from '../core/hash.js';
 import { leafHash, MerkleFrontier, subtreesOfPrefix } from '../core/merkle.js';
 import type { Database } from '../db/schema.js';
+import { databaseUnavailable, isDatabaseUnavailable } from '../db/unavailable.js';
 import { installNodeSha256 } from '../verify/node-sha256.js';
 import type { CheckpointSigner } from './signing.js';
 import { fetchNodeHashes, isStoredLevel } from './tree-store.js';
@@ -323,7 +324,8 @@ export class Sequencer<S = undefined> {
       if (await this.#runFast(jobs, waiters)) return;
       await this.#runBatch(jobs, waiters);
     } catch (err) {
-      if (jobs.length <= 1) {
+      // No database: every command would fail the same way, each after its own connect timeout. Answer all now.
+      if (jobs.length <= 1 || isDatabaseUnavailable(err)) {
         for (const j of jobs) j.reject(toLedgerError(err));
         for (const w of waiters) w.reject(toLedgerError(err));
         return;
@@ -1040,5 +1042,5 @@ export function requestHashOf(request: unknown): Uint8Array {
 
 function toLedgerError(err: unknown): unknown {
   if (err instanceof LedgerError) return err;
-  return err;
+  return databaseUnavailable(err);
 }

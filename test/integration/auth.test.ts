@@ -167,6 +167,27 @@ describe('POST /probe refuses, writes nothing, and says why', () => {
     ],
     ['a token without exp', () => sign(claims({ exp: undefined })), 401, 'TOKEN_INVALID', undefined],
     [
+      'a token issued in the future (iat beyond the clock skew)',
+      () => sign(claims({ iat: now() + 3600, exp: now() + 7200 })),
+      401,
+      'TOKEN_NOT_YET_VALID',
+      undefined,
+    ],
+    [
+      'a token that claims to live forever (exp 1e20)',
+      () => sign(claims({ exp: 1e20 })),
+      401,
+      'TOKEN_LIFETIME_TOO_LONG',
+      undefined,
+    ],
+    [
+      'a token without iat valid for a year',
+      () => sign(claims({ iat: undefined, exp: now() + 365 * 86400 })),
+      401,
+      'TOKEN_LIFETIME_TOO_LONG',
+      undefined,
+    ],
+    [
       'a token signed by an unknown key with another kid',
       () => sign(claims(), { key: otherKey, header: { kid: 'someone-else' } }),
       401,
