@@ -58,6 +58,12 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     const ok = await cli('verify', out);
     expect(ok.code).toBe(0);
     expect(ok.stdout).toMatch(/^OK: 31 entries, \d+ signed checkpoints verified/);
+    // Only the export's own keys: the verdict says so loudly. Keys given out of band anchor it.
+    expect(ok.stdout).toMatch(/WARNING: NOT ANCHORED/);
+    const anchored = await cli('verify', out, '--trusted-keys', join(out, 'jwks.json'));
+    expect(anchored.code).toBe(0);
+    expect(anchored.stdout).toMatch(/Signatures: by your trusted keys/);
+    expect(anchored.stdout).not.toMatch(/NOT ANCHORED/);
 
     const file = join(out, 'entries.ndjson');
     const lines = readFileSync(file, 'utf8').split('\n');
@@ -66,6 +72,17 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     const bad = await cli('verify', out);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/FAILED at seq 9 \[LEAF_HASH_MISMATCH\]/);
+  }, 60_000);
+
+  it('says in one line, exit 2, that there is no export where it was asked to look', async () => {
+    const res = await cli('verify', join(dataDir, 'nonexistent'));
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim().split('\n')).toHaveLength(1);
+    expect(res.stderr).toMatch(/No export at .*nonexistent.*entries\.ndjson/);
+    expect(res.stderr).not.toMatch(/ENOENT|at .*\.js:\d+/);
+    const noKeys = await cli('verify', join(dataDir, 'export'), '--trusted-keys', join(dataDir, 'missing.json'));
+    expect(noKeys.code).toBe(2);
+    expect(noKeys.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
 
   it('verifies the live embedded database', async () => {
