@@ -10,7 +10,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { createAuthFromConfig } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
-import type { DomainCommand } from '../src/core/domain/decide.js';
+import { type CommandBody, withSites } from '../src/core/domain/decide.js';
 import type { Actor } from '../src/core/envelope.js';
 import type { DatabaseHandle } from '../src/db/connect.js';
 import type { Database } from '../src/db/schema.js';
@@ -65,11 +65,11 @@ async function main(): Promise<void> {
 
   const t0 = performance.now();
   const time = '2026-11-23T06:00:00Z';
-  const run = async (commands: DomainCommand[]) => {
+  const run = async (commands: CommandBody[]) => {
     for (let i = 0; i < commands.length; i += 1000) {
       const chunk = commands.slice(i, i + 1000);
       const settled = await ledger.sequencer.appendMany(
-        chunk.map((c) => plantCommand(catalog, c, undefined, c)),
+        chunk.map((c) => plantCommand(catalog, withSites(c, ['*']), undefined, c)),
       );
       for (const s of settled) if (s.status === 'rejected') throw s.reason;
     }

@@ -13,7 +13,7 @@
 //   shipment, one A390 whose FRONT slot is never filled;
 // - nothing else trips the reconciliation thresholds at the end: trucks are scanned within hours, buffer
 //   dwell is at most about 3 days (+ rework), a car gets its motors within the hour.
-import type { DomainCommand } from '../core/domain/decide.js';
+import { type CommandBody, type DomainCommand, withSites } from '../core/domain/decide.js';
 import type { Actor, JsonObject } from '../core/envelope.js';
 import { Agenda } from './agenda.js';
 import {
@@ -952,10 +952,11 @@ export class PlantSimulation {
   #send(
     t: number,
     actor: Actor,
-    body: DistributiveOmit<DomainCommand, 'actor' | 'time'>,
+    body: DistributiveOmit<DomainCommand, 'actor' | 'time' | 'sites'>,
     planned = false,
   ): void {
-    this.#emit({ ...body, actor, time: isoTime(t) } as DomainCommand, planned);
+    // The simulated plant's people act where they stand; quality acts plant-wide.
+    this.#emit(withSites({ ...body, actor, time: isoTime(t) } as CommandBody, ['*']), planned);
   }
 }
 

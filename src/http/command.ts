@@ -3,7 +3,7 @@
 // sequencer and answer with the entry that was appended. Refusals surface as problem+json from the error handler.
 import type { FastifyReply, FastifyRequest, preValidationHookHandler } from 'fastify';
 import { authorize, type Role, resolveSite } from '../auth/principal.js';
-import type { DomainCommand } from '../core/domain/decide.js';
+import { type CommandBody, withSites } from '../core/domain/decide.js';
 import type { DomainState } from '../core/domain/state.js';
 import type { Actor } from '../core/envelope.js';
 import { plantCommand } from '../domain/domain.js';
@@ -42,7 +42,7 @@ export async function runCommand(
     roles: Role[];
     /** Whether the action happens at a site of the token (production, intake, assembly); else 'ANY'. */
     atSite: boolean;
-    build: (actor: Actor, time: string) => DomainCommand;
+    build: (actor: Actor, time: string) => CommandBody;
     answer?: (state: DomainState, event: DecidedEvent) => unknown;
   },
 ): Promise<AppendResult> {
@@ -52,7 +52,11 @@ export async function runCommand(
   const site = options.atSite && principal ? resolveSite(principal, body.site) : undefined;
   const actor = authorize(principal, { roles: options.roles, site });
   const { id, ...rest } = body;
-  const command = options.build(actor, body.time ?? new Date().toISOString());
+  // The domain decides what the command acts on against the caller's sites (decide.ts, assertWithinSites).
+  const command = withSites(
+    options.build(actor, body.time ?? new Date().toISOString()),
+    principal?.sites ?? [],
+  );
   return ctx.ledger.sequencer.append(
     plantCommand(ctx.catalog, command, id, { ...rest, params: request.params }, options.answer),
   );

@@ -526,3 +526,80 @@ describe('quality: holds, incidents, corrections', () => {
     });
   });
 });
+
+describe('acting outside your site', () => {
+  // Each of these was accepted (201) before: the domain now decides what a command acts on against the caller's
+  // sites, in one place, whatever the route.
+  it('refuses a DOUAI assembly token removing a motor from, or shipping, a DIEPPE vehicle', async () => {
+    const douai = await t.token(['assembly'], ['DOUAI']);
+    const vin = newVin();
+    const [rl, rr, fr] = [newSerial(), newSerial(), newSerial('6AM')];
+    await receivedAtDieppe(t, k, [rl, rr, fr]);
+    for (const [serial, slot] of [
+      [rl, 'REAR_LEFT'],
+      [rr, 'REAR_RIGHT'],
+      [fr, 'FRONT'],
+    ] as const)
+      await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+        serial,
+        model: 'A390',
+        slot,
+        station: 'MAR-01',
+      });
+    const p = await refused(
+      douai,
+      'POST',
+      `/v1/vehicles/${vin}/motors/${rr}/removal`,
+      { reason: 'rework' },
+      'SITE_NOT_ALLOWED',
+      403,
+    );
+    expect(p.detail).toContain(`VIN ${vin} is at DIEPPE`);
+    await refused(douai, 'POST', `/v1/vehicles/${vin}/shipment`, {}, 'SITE_NOT_ALLOWED', 403);
+    // A token for both sites that says it acts at DOUAI is refused the same way.
+    const both = await t.token(['assembly'], ['DOUAI', 'DIEPPE']);
+    await refused(both, 'POST', `/v1/vehicles/${vin}/shipment`, { site: 'DOUAI' }, 'SITE_NOT_ALLOWED', 403);
+    // The vehicle's own site still can.
+    await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
+  });
+
+  it('refuses a DOUAI logistics token departing a CLEON shipment, so the real departure still goes through', async () => {
+    const douai = await t.token(['logistics'], ['DOUAI']);
+    const serials = [newSerial(), newSerial()];
+    await produceTested(t, k, serials);
+    const shipmentId = await shipToDieppe(t, k, serials, { depart: false });
+    const departure = { carrier: 'GEFCO', truck: 'FR-123-AB', seal: 'SEAL-557810' };
+    await refused(douai, 'POST', `/v1/shipments/${shipmentId}/departure`, departure, 'SITE_NOT_ALLOWED', 403);
+    await post(t, k.logisticsCleon, `/v1/shipments/${shipmentId}/departure`, departure);
+  });
+
+  it('refuses a DOUAI producer token recording an end-of-line test on a CLEON motor', async () => {
+    const douai = await t.token(['producer'], ['DOUAI']);
+    const serial = newSerial();
+    await post(t, k.producer, '/v1/motors', produceBody(serial));
+    await refused(douai, 'POST', `/v1/motors/${serial}/tests`, testBody('FAIL'), 'SITE_NOT_ALLOWED', 403);
+    const motor = (await t.as(k.quality, 'GET', `/v1/motors/${serial}`)).json().motor;
+    expect(motor.lastTest).toBeNull();
+  });
+
+  it('refuses a quality token for DIEPPE only holding motors that are at CLEON, and lets it hold its own', async () => {
+    const dieppeQuality = await t.token(['quality'], ['DIEPPE']);
+    const atCleon = newSerial();
+    await post(t, k.producer, '/v1/motors', produceBody(atCleon));
+    await refused(
+      dieppeQuality,
+      'POST',
+      '/v1/holds',
+      { holdId: `HOLD-${randomUUID().slice(0, 8)}`, serials: [atCleon], reason: 'Suspect lot' },
+      'SITE_NOT_ALLOWED',
+      403,
+    );
+    const [atDieppe] = [newSerial()];
+    await receivedAtDieppe(t, k, [atDieppe]);
+    await post(t, dieppeQuality, '/v1/holds', {
+      holdId: `HOLD-${randomUUID().slice(0, 8)}`,
+      serials: [atDieppe],
+      reason: 'Suspect lot',
+    });
+  });
+});

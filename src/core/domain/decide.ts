@@ -2,7 +2,7 @@
 // stable code and a sentence an operator can act on. Intake scans never refuse: a refused scan is itself an
 // event (intake.rejected) so the dock's record is complete.
 import type { Actor, EventDraft, JsonObject } from '../envelope.js';
-import { RefusalError } from '../errors.js';
+import { AuthError, RefusalError } from '../errors.js';
 import { type Catalog, siteCan } from './catalog.js';
 import type { DomainState, MotorState, ShipmentState } from './state.js';
 
@@ -10,6 +10,50 @@ interface Base {
   actor: Actor;
   /** Business time (RFC 3339 UTC) as the source sent it. */
   time: string;
+  /**
+   * The sites this command may act at ('*' = all): whatever it acts on (a motor, a shipment, a vehicle) must be
+   * located at one of them, or it is refused with SITE_NOT_ALLOWED. See actingSites().
+   */
+  sites: readonly string[];
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/** A command as its source builds it, before the sites it may act at are added (see actingSites). */
+export type CommandBody = DistributiveOmit<DomainCommand, 'sites'>;
+
+/**
+ * The command with the sites it may act at, for a caller whose token is valid at `tokenSites`.
+ * @example withSites({ kind: 'shipVehicle', vin, actor, time }, principal.sites)
+ */
+export function withSites(body: CommandBody, tokenSites: readonly string[]): DomainCommand {
+  return { ...body, sites: actingSites(body.kind, body.actor, tokenSites) } as DomainCommand;
+}
+
+/** Commands that happen at one site (the actor's): production, transport, intake, assembly. */
+const SITE_BOUND = new Set<DomainCommand['kind']>([
+  'produceMotor',
+  'testMotor',
+  'loadShipment',
+  'departShipment',
+  'arriveShipment',
+  'scanIntake',
+  'installMotor',
+  'removeMotor',
+  'shipVehicle',
+]);
+
+/**
+ * The sites a command of `kind` may act at: the actor's own site for the plant's site-bound work, every site of
+ * the caller's token for quality's plant-wide actions (holds, incidents, corrections).
+ * @example actingSites('shipVehicle', actor, principal.sites) // → [actor.site]
+ */
+export function actingSites(
+  kind: DomainCommand['kind'],
+  actor: Actor,
+  tokenSites: readonly string[],
+): readonly string[] {
+  return SITE_BOUND.has(kind) ? [actor.site] : tokenSites;
 }
 
 export type DomainCommand = Base &
@@ -216,10 +260,79 @@ export function intakeVerdict(
 }
 
 /**
- * Decide the event for a command, or throw RefusalError (nothing is written).
- * @example decide(state, catalog, { kind: 'shipVehicle', vin, actor, time })
+ * Decide the event for a command, or throw RefusalError (nothing is written). Every command is decided against
+ * the caller's sites here, in one place: what it acts on must be located at one of `c.sites`.
+ * @example decide(state, catalog, { kind: 'shipVehicle', vin, actor, time, sites: ['DIEPPE'] })
  */
 export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): EventDraft {
+  const event = decideRules(state, catalog, c);
+  assertWithinSites(state, c);
+  return event;
+}
+
+/** Where each thing a command acts on is located; a motor on a truck is at either end of its shipment. */
+function locationsOf(state: DomainState, c: DomainCommand): { what: string; at: string[] }[] {
+  const motorAt = (serial: string) => {
+    const m = state.motor.get(serial);
+    if (!m) return [];
+    if (m.site) return [{ what: `Motor ${serial}`, at: [m.site] }];
+    const sh = m.shipmentId ? state.shipment.get(m.shipmentId) : undefined;
+    return sh ? [{ what: `Motor ${serial} (on shipment ${sh.id})`, at: [sh.from, sh.to] }] : [];
+  };
+  const vehicleAt = (vin: string) => {
+    const v = state.vehicle.get(vin);
+    return v ? [{ what: `VIN ${vin}`, at: [v.site] }] : [];
+  };
+  const shipmentAt = (id: string, end: 'from' | 'to') => {
+    const sh = state.shipment.get(id);
+    return sh ? [{ what: `Shipment ${id}`, at: [sh[end]] }] : [];
+  };
+  switch (c.kind) {
+    case 'produceMotor':
+      return [{ what: 'Production', at: [c.actor.site] }];
+    case 'scanIntake':
+      // The scan happens at the caller's dock; a motor that does not belong there is an intake.rejected event.
+      return [{ what: 'The dock', at: [c.actor.site] }];
+    case 'testMotor':
+      return motorAt(c.serial);
+    case 'loadShipment':
+      return c.racks.flatMap((r) => r.serials.flatMap(motorAt));
+    case 'departShipment':
+      return shipmentAt(c.shipmentId, 'from');
+    case 'arriveShipment':
+      return shipmentAt(c.shipmentId, 'to');
+    case 'installMotor':
+      return [...vehicleAt(c.vin), ...motorAt(c.serial)];
+    case 'removeMotor':
+    case 'shipVehicle':
+      return vehicleAt(c.vin);
+    case 'holdMotors':
+      return c.serials.flatMap(motorAt);
+    case 'releaseHold': {
+      const h = state.hold.get(c.holdId);
+      return (c.serials ?? h?.serials ?? []).flatMap(motorAt);
+    }
+    case 'openIncident':
+    case 'updateIncident':
+    case 'correct':
+      return []; // records about the log, not things at a site
+  }
+}
+
+function assertWithinSites(state: DomainState, c: DomainCommand): void {
+  if (c.sites.includes('*')) return;
+  for (const { what, at } of locationsOf(state, c)) {
+    if (at.some((site) => c.sites.includes(site))) continue;
+    const yours = c.sites.length ? c.sites.join(', ') : 'no site';
+    throw new AuthError(
+      403,
+      'SITE_NOT_ALLOWED',
+      `${what} is at ${at.join(' / ')}; you act for ${yours} here. Use a token issued for ${at[0]}.`,
+    );
+  }
+}
+
+function decideRules(state: DomainState, catalog: Catalog, c: DomainCommand): EventDraft {
   switch (c.kind) {
     case 'produceMotor': {
       const site = c.actor.site;
@@ -242,7 +355,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
           { serial: c.serial },
         );
       }
-      const { kind: _k, actor: _a, time: _t, ...data } = c;
+      const { kind: _k, actor: _a, time: _t, sites: _s, ...data } = c;
       return draft(c, 'motor.produced', [`motor:${c.serial}`], { ...data, site });
     }
     case 'testMotor': {
@@ -253,7 +366,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
           `Motor ${c.serial} has left the EOL area (${m.status}); end-of-line tests are recorded before loading.`,
         );
       }
-      const { kind: _k, actor: _a, time: _t, ...data } = c;
+      const { kind: _k, actor: _a, time: _t, sites: _s, ...data } = c;
       return draft(c, 'motor.tested', [`motor:${c.serial}`], { ...data, site: c.actor.site });
     }
     case 'loadShipment': {
@@ -496,7 +609,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
     case 'openIncident': {
       if (state.incident.get(c.incidentId))
         refuse('INCIDENT_EXISTS', `Incident ${c.incidentId} already exists.`);
-      const { kind: _k, actor: _a, time: _t, ...data } = c;
+      const { kind: _k, actor: _a, time: _t, sites: _s, ...data } = c;
       return draft(c, 'incident.opened', [`incident:${c.incidentId}`], data);
     }
     case 'updateIncident': {
@@ -504,7 +617,7 @@ export function decide(state: DomainState, catalog: Catalog, c: DomainCommand): 
       if (!inc) refuse('UNKNOWN_INCIDENT', `Incident ${c.incidentId} does not exist.`);
       if (inc!.status === 'CLOSED')
         refuse('INCIDENT_CLOSED', `Incident ${c.incidentId} is closed; open a new one.`);
-      const { kind: _k, actor: _a, time: _t, close, ...rest } = c;
+      const { kind: _k, actor: _a, time: _t, sites: _s, close, ...rest } = c;
       const data = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as JsonObject;
       if (close)
         return draft(c, 'incident.closed', [`incident:${c.incidentId}`], {

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authorize } from '../../auth/principal.js';
+import { withSites } from '../../core/domain/decide.js';
 import { plantCommand } from '../../domain/domain.js';
 import { logSize } from '../../ledger/reader.js';
 import { commonCause } from '../../query/common-cause.js';
@@ -56,7 +57,7 @@ const Filter = Type.Object(
           min: Type.Optional(Type.Number()),
           max: Type.Optional(Type.Number()),
         },
-        { additionalProperties: false },
+        { title: 'TraceFilter', additionalProperties: false },
       ),
     ),
     shipmentId: Type.Optional(Ident),
@@ -82,6 +83,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole(...READERS, 'assembly'),
       schema: {
         tags: ['analysis'],
+        operationId: 'getGenealogy',
         summary:
           'Backward trace of a VIN: its motors by slot with production, tests, transport, intake, install, removals, holds',
         params: Type.Object({ vin: Vin }),
@@ -104,6 +106,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
         preValidation: requireRole(...READERS, 'assembly', 'intake', 'logistics', 'producer'),
         schema: {
           tags: ['analysis'],
+          operationId: `get${kind[0]!.toUpperCase()}${kind.slice(1)}Timeline`,
           summary: `Timeline of a ${kind}: every entry naming it, with seq and leaf hash, as of a past seq or time`,
           params: Type.Object({ [param]: schema }),
           querystring: Type.Object(AsOf),
@@ -133,6 +136,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole(...READERS),
       schema: {
         tags: ['analysis'],
+        operationId: 'traceForward',
         summary:
           'Forward trace / blast radius: motors sharing a suspect cause, grouped by where they are now',
         description:
@@ -186,6 +190,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole('quality'),
       schema: {
         tags: ['analysis'],
+        operationId: 'holdForwardTrace',
         summary:
           'Hold, in one call, every motor of a forward trace that is not yet installed (through the normal hold command)',
         body: Type.Object(
@@ -222,15 +227,18 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       const r = await ctx.ledger.sequencer.append(
         plantCommand(
           ctx.catalog,
-          {
-            kind: 'holdMotors',
-            actor,
-            time: new Date().toISOString(),
-            holdId: req.body.holdId,
-            serials,
-            reason: req.body.reason,
-            incidentId: req.body.incidentId,
-          },
+          withSites(
+            {
+              kind: 'holdMotors',
+              actor,
+              time: new Date().toISOString(),
+              holdId: req.body.holdId,
+              serials,
+              reason: req.body.reason,
+              incidentId: req.body.incidentId,
+            },
+            req.principal!.sites,
+          ),
           id,
           request,
         ),
@@ -247,6 +255,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole(...READERS),
       schema: {
         tags: ['analysis'],
+        operationId: 'getLotWhereUsed',
         summary: 'Where-used of a component lot: every motor built with it, grouped by where it is',
         params: Type.Object({ component: Type.String({ pattern: '^[a-z][a-zA-Z]{1,31}$' }), lot: Ident }),
         querystring: Type.Object({
@@ -276,6 +285,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole(...READERS),
       schema: {
         tags: ['analysis'],
+        operationId: 'findCommonCause',
         summary:
           'Common cause: attribute values the failing units share, ranked by over-representation (support, lift, Fisher p)',
         body: Type.Object(
@@ -306,6 +316,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole(...READERS, 'logistics'),
       schema: {
         tags: ['analysis'],
+        operationId: 'reconcileFlow',
         summary:
           'Flow reconciliation: shipped not received, received not installed, incomplete VINs, ASN mismatches, daily output vs consumption',
         querystring: Type.Object({

@@ -5,6 +5,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authorize, resolveSite } from '../../auth/principal.js';
+import { withSites } from '../../core/domain/decide.js';
 import type { DomainState } from '../../core/domain/state.js';
 import { plantCommand } from '../../domain/domain.js';
 import { readMotor, readShipment } from '../../domain/reads.js';
@@ -24,6 +25,7 @@ const Scan = Type.Object(
     scanner: Ident,
   },
   {
+    title: 'Scan',
     additionalProperties: false,
     examples: [
       {
@@ -58,17 +60,20 @@ const ShipmentSummary = Type.Union([
   }),
   Type.Null(),
 ]);
-const Verdict = Type.Object({
-  verdict: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED')]),
-  code: Type.String({
-    description:
-      'ACCEPTED, or why not: UNKNOWN_SERIAL, UNKNOWN_SHIPMENT, NOT_ON_SHIPMENT, WRONG_DESTINATION, ALREADY_RECEIVED, MOTOR_HELD, NOT_SHIPPED',
-  }),
-  message: Type.String({ description: 'What the operator should do' }),
-  motor: MotorSummary,
-  shipment: ShipmentSummary,
-  event: EventView,
-});
+const Verdict = Type.Object(
+  {
+    verdict: Type.Union([Type.Literal('ACCEPTED'), Type.Literal('REJECTED')]),
+    code: Type.String({
+      description:
+        'ACCEPTED, or why not: UNKNOWN_SERIAL, UNKNOWN_SHIPMENT, NOT_ON_SHIPMENT, WRONG_DESTINATION, ALREADY_RECEIVED, MOTOR_HELD, NOT_SHIPPED',
+    }),
+    message: Type.String({ description: 'What the operator should do' }),
+    motor: MotorSummary,
+    shipment: ShipmentSummary,
+    event: EventView,
+  },
+  { title: 'ScanVerdict' },
+);
 
 type ScanBody = {
   id?: string;
@@ -125,15 +130,18 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
     const { id, ...request } = b;
     return plantCommand(
       ctx.catalog,
-      {
-        kind: 'scanIntake',
-        actor,
-        time: b.time ?? new Date().toISOString(),
-        serial: b.serial,
-        shipmentId: b.shipmentId,
-        dock: b.dock,
-        scanner: b.scanner,
-      },
+      withSites(
+        {
+          kind: 'scanIntake',
+          actor,
+          time: b.time ?? new Date().toISOString(),
+          serial: b.serial,
+          shipmentId: b.shipmentId,
+          dock: b.dock,
+          scanner: b.scanner,
+        },
+        req.principal!.sites,
+      ),
       id,
       request,
       (state, e) => answerFrom(state, b.serial, b.shipmentId, e),
@@ -177,6 +185,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
       preValidation: requireRole('intake'),
       schema: {
         tags: ['intake'],
+        operationId: 'scanMotor',
         summary: 'Scan a motor at the Dieppe dock: ACCEPTED or REJECTED with a code, in one round trip',
         description:
           'Both verdicts are recorded (motor.received or intake.rejected) and answered 200. A retry with the same id gets the first verdict. Role intake at the receiving site.',
@@ -197,6 +206,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
       preValidation: requireRole('intake'),
       schema: {
         tags: ['intake'],
+        operationId: 'uploadScanBatch',
         summary: 'Upload a handheld’s buffered scans (offline mode): one verdict per scan, in order',
         description:
           'Scans are decided in the order sent, each with its own device time and id; a scan refused for its body fails alone (its result carries a problem). Up to 5,000 scans.',
