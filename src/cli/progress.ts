@@ -12,7 +12,7 @@ export function progress(label: string, unit = 'entries'): Progress {
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate}/s | eta {eta_formatted}`,
+        format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | eta {eta_formatted}`,
         stream: process.stderr,
         hideCursor: true,
       },
@@ -21,7 +21,7 @@ export function progress(label: string, unit = 'entries'): Progress {
     let startedBar = false;
     return {
       update(done, total) {
-        const rate = Math.round(done / Math.max((Date.now() - started) / 1000, 0.001));
+        const rate = rateOf(done, started);
         if (!startedBar) {
           bar.start(total ?? done, done, { rate });
           startedBar = true;
@@ -41,11 +41,16 @@ export function progress(label: string, unit = 'entries'): Progress {
       const now = Date.now();
       if (now - last < 5000 && done !== total) return;
       last = now;
-      const rate = Math.round(done / Math.max((now - started) / 1000, 0.001));
       process.stderr.write(
-        `${label}: ${done}${total !== undefined ? `/${total}` : ''} ${unit} (${rate}/s)\n`,
+        `${label}: ${done}${total !== undefined ? `/${total}` : ''} ${unit} (${rateOf(done, started)} ${unit}/s)\n`,
       );
     },
     stop() {},
   };
+}
+
+// Units per second since `started`: whole numbers, or one decimal below 10 (MiB/s of a small export).
+function rateOf(done: number, started: number): number {
+  const rate = done / Math.max((Date.now() - started) / 1000, 0.001);
+  return rate >= 10 ? Math.round(rate) : Math.round(rate * 10) / 10;
 }

@@ -80,7 +80,12 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     expect(res.stderr.trim().split('\n')).toHaveLength(1);
     expect(res.stderr).toMatch(/No export at .*nonexistent.*entries\.ndjson/);
     expect(res.stderr).not.toMatch(/ENOENT|at .*\.js:\d+/);
-    const noKeys = await cli('verify', join(dataDir, 'export'), '--trusted-keys', join(dataDir, 'missing.json'));
+    const noKeys = await cli(
+      'verify',
+      join(dataDir, 'export'),
+      '--trusted-keys',
+      join(dataDir, 'missing.json'),
+    );
     expect(noKeys.code).toBe(2);
     expect(noKeys.stderr.trim().split('\n')).toHaveLength(1);
   }, 60_000);
