@@ -13,6 +13,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
 import { buildValidator } from './input.js';
+import { finishOpenApi } from './openapi.js';
 import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { intakeRoutes } from './routes/intake.js';
@@ -114,7 +115,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
       },
       security: [{ bearer: [] }],
+      // Relative: the description is valid wherever the server is reached (behind a proxy, on any port).
+      servers: [{ url: '/', description: 'The server that serves this description' }],
     },
+    transformObject: (doc) => ('openapiObject' in doc ? finishOpenApi(doc.openapiObject) : doc.swaggerObject),
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 

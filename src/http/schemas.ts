@@ -10,31 +10,54 @@ export const Problem = Type.Object(
     detail: Type.String({ description: 'What went wrong and what to do about it.' }),
     instance: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: 'RFC 9457 problem details' },
+  { title: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );
 
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'The request is malformed: `field` names the offending value.',
+  401: 'No token, or a token that is not valid.',
+  403: 'The token lacks the role, site or brand this needs.',
+  404: 'The thing named does not exist.',
+  409: 'A retry with the same id but another body, or a state that does not allow it now.',
+  422: 'Refused by the ledger’s rules; nothing was written.',
+  503: 'The service cannot answer now (database down, shutting down); retry later.',
+};
+
+/** Error answers of a route, declared as application/problem+json. */
 export const problemResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((s) => [s, { ...Problem, description: 'problem+json' }]));
+  Object.fromEntries(
+    statuses.map((s) => [
+      s,
+      {
+        description: PROBLEM_DESCRIPTIONS[s] ?? 'problem+json',
+        content: { 'application/problem+json': { schema: Problem } },
+      },
+    ]),
+  );
 
 /** The refusals every write can meet: bad body, no or bad token, wrong role or site, a retry with another body. */
 export const writeProblems = problemResponses(400, 401, 403, 409, 422);
 
 export const Seq = Type.Integer({
+  title: 'Seq',
   minimum: 0,
   maximum: Number.MAX_SAFE_INTEGER - 1,
   description: '0-based entry index',
 });
 export const Base64Hash = Type.String({
+  title: 'Hash',
   description: 'base64 SHA-256',
   examples: ['bjQLnP+zepicpUTmu3gKLHiQHT+zNzh2hRGjBhevoB0='],
 });
 
 export const Serial = Type.String({
+  title: 'Serial',
   pattern: '^[A-Z0-9][A-Z0-9-]{3,39}$',
   description: 'Motor serial',
   examples: ['7DL-000123'],
 });
 export const Vin = Type.String({
+  title: 'Vin',
   pattern: '^[A-HJ-NPR-Z0-9]{17}$',
   description: 'VIN: 17 characters, ISO 3779 alphabet (no I, O or Q)',
   examples: ['VF1A390EA12345678'],
@@ -71,13 +94,16 @@ export const WriteFields = {
   ),
 };
 
-export const EventView = Type.Object({
-  seq: Type.Integer(),
-  id: Type.String(),
-  type: Type.String(),
-  leafHash: Base64Hash,
-  recorded: Type.String(),
-});
+export const EventView = Type.Object(
+  {
+    seq: Type.Integer(),
+    id: Type.String(),
+    type: Type.String(),
+    leafHash: Base64Hash,
+    recorded: Type.String(),
+  },
+  { title: 'Event', description: 'The entry a write appended (or first appended, for a retry).' },
+);
 
 /** Response of a write: the entry appended, plus the resource fields the route adds. */
 export const Written = (extra: Record<string, TSchema> = {}) =>

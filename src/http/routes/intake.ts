@@ -13,7 +13,7 @@ import type { AppendResult, DecidedEvent } from '../../ledger/sequencer.js';
 import { eventView, requireRole } from '../command.js';
 import type { AppContext } from '../context.js';
 import { toProblem } from '../problem.js';
-import { EventView, Ident, Serial, WriteFields, writeProblems } from '../schemas.js';
+import { EventView, Ident, Problem, Serial, WriteFields, writeProblems } from '../schemas.js';
 import { ShipmentId } from './shipments.js';
 
 const Scan = Type.Object(
@@ -240,12 +240,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
         ),
         response: {
           200: Type.Object({
-            results: Type.Array(
-              Type.Union([
-                Verdict,
-                Type.Object({ problem: Type.Object({}, { additionalProperties: true }) }),
-              ]),
-            ),
+            results: Type.Array(Type.Union([Verdict, Type.Object({ problem: Problem })])),
           }),
           ...writeProblems,
         },

@@ -19,30 +19,39 @@ import { entriesAsNdjson } from '../../verify/export.js';
 import { requireRole } from '../command.js';
 import { Base64Hash, problemResponses, Seq } from '../schemas.js';
 
-const Checkpoint = Type.Object({
-  size: Type.Integer({ description: 'Entries covered' }),
-  root: Base64Hash,
-  kid: Type.String({ description: 'RFC 7638 thumbprint of the signing key' }),
-  jws: Type.String({ description: 'Compact JWS, payload = the C2SP tlog-checkpoint body' }),
-  created: Type.String({ format: 'date-time' }),
-});
+const Checkpoint = Type.Object(
+  {
+    size: Type.Integer({ description: 'Entries covered' }),
+    root: Base64Hash,
+    kid: Type.String({ description: 'RFC 7638 thumbprint of the signing key' }),
+    jws: Type.String({ description: 'Compact JWS, payload = the C2SP tlog-checkpoint body' }),
+    created: Type.String({ format: 'date-time' }),
+  },
+  { title: 'Checkpoint' },
+);
 
-const InclusionProof = Type.Object({
-  leafIdx: Type.Integer(),
-  treeSize: Type.Integer(),
-  leafHash: Base64Hash,
-  proof: Type.Array(Base64Hash),
-  root: Base64Hash,
-  checkpoint: Type.Optional(Type.String({ description: 'Signed checkpoint of treeSize, when one exists' })),
-});
+const InclusionProof = Type.Object(
+  {
+    leafIdx: Type.Integer(),
+    treeSize: Type.Integer(),
+    leafHash: Base64Hash,
+    proof: Type.Array(Base64Hash),
+    root: Base64Hash,
+    checkpoint: Type.Optional(Type.String({ description: 'Signed checkpoint of treeSize, when one exists' })),
+  },
+  { title: 'InclusionProof' },
+);
 
-const ConsistencyProof = Type.Object({
-  size1: Type.Integer(),
-  size2: Type.Integer(),
-  root1: Base64Hash,
-  root2: Base64Hash,
-  proof: Type.Array(Base64Hash),
-});
+const ConsistencyProof = Type.Object(
+  {
+    size1: Type.Integer(),
+    size2: Type.Integer(),
+    root1: Base64Hash,
+    root2: Base64Hash,
+    proof: Type.Array(Base64Hash),
+  },
+  { title: 'ConsistencyProof' },
+);
 
 export const ledgerRoutes: FastifyPluginAsyncTypebox<{
   ledger: Ledger<DomainState>;
@@ -59,10 +68,11 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'getLatestCheckpoint',
         summary: 'The newest signed checkpoint',
         response: {
           200: Type.Object({ ...Checkpoint.properties, origin: Type.String(), body: Type.String() }),
-          ...problemResponses(404),
+          ...problemResponses(401, 403, 404),
         },
       },
     },
@@ -81,6 +91,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'listCheckpoints',
         summary: 'Signed checkpoints in size order, a page at a time',
         querystring: Type.Object({
           after: Type.Optional(
@@ -90,7 +101,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
         }),
         response: {
           200: Type.Object({ checkpoints: Type.Array(Checkpoint), next: Type.Optional(Type.Integer()) }),
-          ...problemResponses(400),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
@@ -108,8 +119,9 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: requireRole('auditor', 'admin'),
       schema: {
         tags: ['ledger'],
+        operationId: 'signCheckpoint',
         summary: 'Sign a checkpoint of everything committed now (on demand)',
-        response: { 201: Checkpoint, ...problemResponses(409) },
+        response: { 201: Checkpoint, ...problemResponses(401, 403, 409) },
       },
     },
     async (_req, reply) => {
@@ -126,6 +138,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'getEntry',
         summary: 'One entry: the exact stored RFC 8785 bytes (hash them to get the leaf)',
         params: Type.Object({ seq: Seq }),
         response: {
@@ -133,7 +146,7 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
             description:
               'The canonical envelope bytes (application/json); header x-leaf-hash has the base64 leaf hash',
           },
-          ...problemResponses(400, 404),
+          ...problemResponses(400, 401, 403, 404),
         },
       },
     },
@@ -152,13 +165,14 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'getInclusionProof',
         summary: 'Inclusion proof of one entry (RFC 9162 §2.1.3)',
         description: 'Without treeSize: the newest checkpoint covering the entry, else the whole log.',
         querystring: Type.Object({
           seq: Seq,
           treeSize: Type.Optional(Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER })),
         }),
-        response: { 200: InclusionProof, ...problemResponses(400) },
+        response: { 200: InclusionProof, ...problemResponses(400, 401, 403) },
       },
     },
     async (req) => inclusionProof(db, req.query.seq, req.query.treeSize),
@@ -170,12 +184,13 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'getConsistencyProof',
         summary: 'Consistency proof between two tree sizes (RFC 9162 §2.1.4)',
         querystring: Type.Object({
           from: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
           to: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }),
         }),
-        response: { 200: ConsistencyProof, ...problemResponses(400) },
+        response: { 200: ConsistencyProof, ...problemResponses(400, 401, 403) },
       },
     },
     async (req) => consistencyProof(db, req.query.from, req.query.to),
@@ -187,11 +202,16 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       preValidation: read,
       schema: {
         tags: ['ledger'],
+        operationId: 'exportLog',
         summary: 'Every entry as NDJSON: one line per entry, each line exactly the stored bytes',
         querystring: Type.Object({
           from: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
           to: Type.Optional(Type.Integer({ minimum: 0, description: 'Exclusive' })),
         }),
+        response: {
+          200: { description: 'NDJSON (application/x-ndjson): each line the stored bytes of one entry' },
+          ...problemResponses(400, 401, 403),
+        },
       },
     },
     async (req, reply) => {
@@ -205,8 +225,13 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
     {
       schema: {
         tags: ['ledger'],
+        operationId: 'getJwks',
         summary: 'Every public key that ever signed a checkpoint (retired keys stay)',
-        response: { 200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }) },
+        security: [],
+        response: {
+          200: Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) }),
+          ...problemResponses(401),
+        },
       },
     },
     async () => readJwks(db),

@@ -31,6 +31,7 @@ const Produce = Type.Object(
     }),
   },
   {
+    title: 'Production',
     additionalProperties: false,
     examples: [
       {
@@ -70,6 +71,7 @@ const Test = Type.Object(
     ),
   },
   {
+    title: 'EndOfLineTest',
     additionalProperties: false,
     examples: [
       {
@@ -90,6 +92,7 @@ export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
       preValidation: requireRole('producer'),
       schema: {
         tags: ['production'],
+        operationId: 'produceMotor',
         summary: 'Record a motor produced at Cléon (motor.produced)',
         description:
           'Refusals: SERIAL_EXISTS, UNKNOWN_MOTOR_TYPE, SITE_NOT_PRODUCTION. Role producer, at a motor production site.',
@@ -126,6 +129,7 @@ export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
       preValidation: requireRole('producer'),
       schema: {
         tags: ['production'],
+        operationId: 'recordTest',
         summary: 'Record an end-of-line test (motor.tested)',
         description: 'Refusals: UNKNOWN_SERIAL, MOTOR_ALREADY_SHIPPED. Role producer.',
         params: Type.Object({ serial: Serial }),
@@ -167,6 +171,7 @@ export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
       ),
       schema: {
         tags: ['production'],
+        operationId: 'getMotor',
         summary: 'A motor: current state and its ordered timeline (each event with seq and leaf hash)',
         params: Type.Object({ serial: Serial }),
         response: {

@@ -16,8 +16,10 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<DomainState> 
     {
       schema: {
         tags: ['ops'],
+        operationId: 'getHealth',
         summary: 'The process is alive',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        security: [],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }), ...problemResponses(401) },
       },
     },
     async () => ({ status: 'ok' as const }),
@@ -27,10 +29,12 @@ export const opsRoutes: FastifyPluginAsyncTypebox<{ ledger: Ledger<DomainState> 
     {
       schema: {
         tags: ['ops'],
+        operationId: 'getReadiness',
         summary: 'The database answers and the ledger can take writes',
+        security: [],
         response: {
           200: Type.Object({ status: Type.Literal('ready'), database: Type.String() }),
-          ...problemResponses(503),
+          ...problemResponses(401, 503),
         },
       },
     },

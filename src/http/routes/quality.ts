@@ -35,6 +35,7 @@ const Hold = Type.Object(
     incidentId: Type.Optional(Ident),
   },
   {
+    title: 'Hold',
     additionalProperties: false,
     examples: [
       {
@@ -52,7 +53,11 @@ const Release = Type.Object(
     serials: Type.Optional(Type.Array(Serial, { minItems: 1 })),
     reason: Text('Why they are released', 500),
   },
-  { additionalProperties: false, examples: [{ reason: 'Lot MAG-24-031 cleared by lab report LR-8812' }] },
+  {
+    title: 'Release',
+    additionalProperties: false,
+    examples: [{ reason: 'Lot MAG-24-031 cleared by lab report LR-8812' }],
+  },
 );
 const Open = Type.Object(
   {
@@ -64,6 +69,7 @@ const Open = Type.Object(
     suspectSerials: Type.Optional(Type.Array(Serial)),
   },
   {
+    title: 'IncidentOpening',
     additionalProperties: false,
     examples: [
       {
@@ -87,6 +93,7 @@ const Update = Type.Object(
     resolution: Type.Optional(Text('How it was resolved (with status CLOSED)', 2000)),
   },
   {
+    title: 'IncidentUpdate',
     additionalProperties: false,
     examples: [
       { finding: 'All three failing cars share magnet lot MAG-24-031' },
@@ -102,6 +109,7 @@ const Correction = Type.Object(
     correctiveIds: Type.Optional(Type.Array(Uuid)),
   },
   {
+    title: 'Correction',
     additionalProperties: false,
     examples: [
       {
@@ -120,6 +128,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality'),
       schema: {
         tags: ['quality'],
+        operationId: 'holdMotors',
         summary: 'Hold motors (motor.held): they cannot ship, be received into the buffer or be installed',
         description: 'Refusals: HOLD_EXISTS, EMPTY_HOLD, UNKNOWN_SERIAL, UNKNOWN_INCIDENT. Role quality.',
         body: Hold,
@@ -151,6 +160,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality'),
       schema: {
         tags: ['quality'],
+        operationId: 'releaseHold',
         summary: 'Release a hold, or some of its motors (motor.released)',
         description: 'Refusals: UNKNOWN_HOLD, HOLD_ALREADY_RELEASED, NOT_IN_HOLD. Role quality.',
         params: Type.Object({ id: Ident }),
@@ -181,6 +191,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality', 'auditor', 'admin', 'intake', 'assembly', 'logistics'),
       schema: {
         tags: ['quality'],
+        operationId: 'getHold',
         summary: 'A hold',
         params: Type.Object({ id: Ident }),
         response: { 200: AnyObject, ...problemResponses(401, 403, 404) },
@@ -199,6 +210,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality'),
       schema: {
         tags: ['quality'],
+        operationId: 'openIncident',
         summary: 'Open an incident (incident.opened)',
         description: 'Refusals: INCIDENT_EXISTS. Role quality.',
         body: Open,
@@ -231,6 +243,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality'),
       schema: {
         tags: ['quality'],
+        operationId: 'updateIncident',
         summary: 'Update an incident (incident.updated), or close it with status CLOSED (incident.closed)',
         description: 'Refusals: UNKNOWN_INCIDENT, INCIDENT_CLOSED. Role quality.',
         params: Type.Object({ id: Ident }),
@@ -266,6 +279,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality', 'auditor', 'admin'),
       schema: {
         tags: ['quality'],
+        operationId: 'getIncident',
         summary: 'An incident',
         params: Type.Object({ id: Ident }),
         response: { 200: AnyObject, ...problemResponses(401, 403, 404) },
@@ -284,6 +298,7 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('quality'),
       schema: {
         tags: ['quality'],
+        operationId: 'declareCorrection',
         summary: 'Declare an event wrong (correction, EPCIS errorDeclaration): the original stays in the log',
         description:
           'The correction is linked into the timelines of the target’s subjects. Refusals: UNKNOWN_EVENT. Role quality.',

@@ -18,6 +18,7 @@ import {
 } from '../schemas.js';
 
 const ShipmentId = Type.String({
+  title: 'ShipmentId',
   pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$',
   examples: ['SHP-20261123-01'],
 });
@@ -31,7 +32,7 @@ const Load = Type.Object(
     racks: Type.Array(
       Type.Object(
         { rack: Ident, serials: Type.Array(Serial, { minItems: 1, maxItems: 200 }) },
-        { additionalProperties: false },
+        { title: 'Loading', additionalProperties: false },
       ),
       {
         minItems: 1,
@@ -56,13 +57,14 @@ const Load = Type.Object(
 const Depart = Type.Object(
   { ...WriteFields, carrier: Ident, truck: Ident, seal: Ident },
   {
+    title: 'Departure',
     additionalProperties: false,
     examples: [{ carrier: 'GEFCO', truck: 'FR-123-AB', seal: 'SEAL-557810', time: '2026-11-23T09:30:00Z' }],
   },
 );
 const Arrive = Type.Object(
   { ...WriteFields, dock: Ident },
-  { additionalProperties: false, examples: [{ dock: 'D3', time: '2026-11-23T11:05:00Z' }] },
+  { title: 'Arrival', additionalProperties: false, examples: [{ dock: 'D3', time: '2026-11-23T11:05:00Z' }] },
 );
 
 export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
@@ -72,6 +74,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole('logistics'),
       schema: {
         tags: ['transport'],
+        operationId: 'loadShipment',
         summary: 'Load motors on a shipment (shipment.loaded)',
         description:
           'Each motor must be produced, at the shipping site, have passed EOL, not be held and not already be shipped. ' +
@@ -105,6 +108,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole('logistics'),
       schema: {
         tags: ['transport'],
+        operationId: 'departShipment',
         summary: 'The truck left (shipment.departed)',
         description: 'Refusals: UNKNOWN_SHIPMENT, ALREADY_DEPARTED. Role logistics.',
         params: Type.Object({ id: ShipmentId }),
@@ -137,6 +141,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       preValidation: requireRole('logistics', 'intake'),
       schema: {
         tags: ['transport'],
+        operationId: 'arriveShipment',
         summary: 'The truck arrived at its destination (shipment.arrived)',
         description:
           'Refusals: UNKNOWN_SHIPMENT, NOT_DEPARTED, ALREADY_ARRIVED, WRONG_DESTINATION. Role logistics or intake at the destination.',
@@ -175,6 +180,7 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       ),
       schema: {
         tags: ['transport'],
+        operationId: 'getShipment',
         summary: 'A shipment with expected vs scanned: missing and unexpected serials',
         params: Type.Object({ id: ShipmentId }),
         response: {

@@ -22,6 +22,7 @@ import {
 const Install = Type.Object(
   { ...WriteFields, serial: Serial, model: Code, slot: Code, station: Ident },
   {
+    title: 'Installation',
     additionalProperties: false,
     examples: [
       {
@@ -37,13 +38,14 @@ const Install = Type.Object(
 const Remove = Type.Object(
   { ...WriteFields, reason: Text('Why the motor comes out (rework, damage…)') },
   {
+    title: 'Removal',
     additionalProperties: false,
     examples: [{ reason: 'Connector damaged during marriage; rework', time: '2026-11-24T08:02:00Z' }],
   },
 );
 const Ship = Type.Object(
   { ...WriteFields },
-  { additionalProperties: false, examples: [{ time: '2026-11-25T16:00:00Z' }] },
+  { title: 'VehicleShipment', additionalProperties: false, examples: [{ time: '2026-11-25T16:00:00Z' }] },
 );
 
 export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
@@ -53,6 +55,7 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('assembly'),
       schema: {
         tags: ['assembly'],
+        operationId: 'installMotor',
         summary: 'Install a motor into a slot of a VIN (motor.installed)',
         description:
           'The motor must have been received at this site, not be held, fit the slot’s motor type, the slot must be free and the motor not in another VIN. ' +
@@ -88,6 +91,7 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('assembly'),
       schema: {
         tags: ['assembly'],
+        operationId: 'removeMotor',
         summary: 'Remove a motor from a VIN for rework (motor.removed); the slot is freed, the history kept',
         description:
           'Refusals: UNKNOWN_VEHICLE, MOTOR_NOT_IN_VEHICLE, VEHICLE_ALREADY_SHIPPED. Role assembly.',
@@ -119,6 +123,7 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('assembly'),
       schema: {
         tags: ['assembly'],
+        operationId: 'shipVehicle',
         summary: 'The vehicle leaves the plant (vehicle.shipped): every slot must be filled',
         description:
           'Refusals: UNKNOWN_VEHICLE, SLOTS_NOT_FILLED, MOTOR_HELD, VEHICLE_ALREADY_SHIPPED. Role assembly.',
@@ -143,6 +148,7 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       preValidation: requireRole('assembly', 'quality', 'auditor', 'admin', 'intake', 'logistics'),
       schema: {
         tags: ['assembly'],
+        operationId: 'getVehicle',
         summary: 'A vehicle: its slots and the motor in each',
         params: Type.Object({ vin: Vin }),
         response: {
