@@ -1,11 +1,13 @@
 // Reads the writers need: a motor and its timeline, a shipment with expected vs scanned, a vehicle with its
 // slots. Projections give the current state; timelines come from the log itself, each event with its seq and
-// leaf hash so a reader can check it against a proof.
+// leaf hash so a reader can check it against a proof. Every read takes the reader's Scope (query/scope.ts):
+// another brand's vehicle, installation and VINs are not shown.
 import { type Kysely, sql } from 'kysely';
 import type { MotorState, ShipmentState, VehicleState } from '../core/domain/state.js';
 import { toBase64, utf8Decode } from '../core/encoding.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Database } from '../db/schema.js';
+import { type Scope, scopeMotor, seesBrand, visibleEntries, visibleVins } from '../query/scope.js';
 
 export interface TimelineEvent {
   seq: number;
@@ -20,26 +22,36 @@ export interface TimelineEvent {
 
 const parse = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
-/** Current state of a hold or an incident, or undefined. */
+/** Current state of a hold or an incident (its suspect VINs limited to the reader's brands), or undefined. */
 export async function readHoldOrIncident(
   db: Kysely<Database>,
   table: 'hold' | 'incident',
   id: string,
+  scope: Scope,
 ): Promise<unknown> {
   const row = await db.selectFrom(table).select('state').where('id', '=', id).executeTakeFirst();
-  return row ? parse<unknown>(row.state) : undefined;
+  if (!row) return undefined;
+  const state = parse<Record<string, unknown>>(row.state);
+  if (Array.isArray(state.suspectVins))
+    state.suspectVins = await visibleVins(db, scope, state.suspectVins as string[]);
+  return state;
 }
 
-/** Current state of a motor, or undefined. */
-export async function readMotor(db: Kysely<Database>, serial: string): Promise<MotorState | undefined> {
+/** Current state of a motor as the reader may see it, or undefined. */
+export async function readMotor(
+  db: Kysely<Database>,
+  serial: string,
+  scope: Scope,
+): Promise<MotorState | undefined> {
   const row = await db.selectFrom('motor').select('state').where('serial', '=', serial).executeTakeFirst();
-  return row ? parse<MotorState>(row.state) : undefined;
+  return row ? scopeMotor(scope, parse<MotorState>(row.state)) : undefined;
 }
 
-/** Every event of a subject (motor:…, shipment:…, vehicle:…), in log order, up to `asOfSeq` if given. */
+/** The events of a subject (motor:…, shipment:…, vehicle:…) the reader may see, in log order. */
 export async function motorTimeline(
   db: Kysely<Database>,
   subject: string,
+  scope: Scope,
   asOfSeq?: number,
 ): Promise<TimelineEvent[]> {
   const { rows } = await sql<{ seq: number; leaf_hash: Uint8Array; body: Uint8Array }>`
@@ -47,9 +59,16 @@ export async function motorTimeline(
     WHERE s.subject = ${subject} ${asOfSeq === undefined ? sql`` : sql`AND s.seq <= ${asOfSeq}`}
     ORDER BY s.seq
   `.execute(db);
-  return rows.map((r) => {
-    const e = JSON.parse(utf8Decode(r.body)) as Envelope;
-    return {
+  const all = rows.map((r) => ({ r, e: JSON.parse(utf8Decode(r.body)) as Envelope }));
+  const visible = await visibleEntries(
+    db,
+    scope,
+    all.map(({ e }) => ({ subjects: e.subjects, data: e.data, e })),
+  );
+  const shown = new Set(visible.map((v) => v.e));
+  return all
+    .filter(({ e }) => shown.has(e))
+    .map(({ r, e }) => ({
       seq: Number(r.seq),
       leafHash: toBase64(r.leaf_hash),
       id: e.id,
@@ -58,8 +77,7 @@ export async function motorTimeline(
       recorded: e.recorded,
       actor: e.actor,
       data: e.data,
-    };
-  });
+    }));
 }
 
 export interface ShipmentView {
@@ -94,11 +112,16 @@ export interface VehicleView {
   }[];
 }
 
-/** A vehicle with each slot and the motor in it. */
-export async function readVehicle(db: Kysely<Database>, vin: string): Promise<VehicleView | undefined> {
+/** A vehicle with each slot and the motor in it; undefined when unknown or of a brand the reader may not see. */
+export async function readVehicle(
+  db: Kysely<Database>,
+  vin: string,
+  scope: Scope,
+): Promise<VehicleView | undefined> {
   const row = await db.selectFrom('vehicle').select('state').where('vin', '=', vin).executeTakeFirst();
   if (!row) return undefined;
   const vehicle = parse<VehicleState>(row.state);
+  if (!seesBrand(scope, vehicle.brand) || !vehicle.brand) return undefined;
   const serials = vehicle.slots.flatMap((x) => (x.serial ? [x.serial] : []));
   const motors = serials.length
     ? await db.selectFrom('motor').select('state').where('serial', 'in', serials).execute()

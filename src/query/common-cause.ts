@@ -8,7 +8,7 @@ import type { VehicleState } from '../core/domain/state.js';
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import { fisherUpperTail } from '../core/stats.js';
 import type { Database } from '../db/schema.js';
-import { type Scope, seesBrand } from './scope.js';
+import { type Scope, seesAll, seesBrand } from './scope.js';
 
 export interface CommonCauseRequest {
   vins?: string[] | undefined;
@@ -80,11 +80,12 @@ export async function commonCause(
 ): Promise<CommonCause> {
   const motors = await failingMotors(db, req, scope);
   const minSupport = req.minSupport ?? 2;
-  const { rows: shared } = await sql<{ attribute: string; value: string; failures: number }>`
+  const { rows: sharedAll } = await sql<{ attribute: string; value: string; failures: number }>`
     SELECT attribute, value, count(*)::int AS failures FROM motor_attribute
     WHERE serial = ANY(${motors}::text[]) AND seq <= ${upTo}
     GROUP BY attribute, value HAVING count(*) >= ${minSupport}
   `.execute(db);
+  const shared = await withoutHiddenModels(db, scope, sharedAll);
   const { rows: present } = await sql<{ n: number }>`
     SELECT count(DISTINCT serial)::int AS n FROM motor_attribute WHERE serial = ANY(${motors}::text[]) AND attribute = 'motorType' AND seq <= ${upTo}
   `.execute(db);
@@ -139,4 +140,23 @@ export async function commonCause(
     populationSize: N,
     shared: ranked.slice(0, req.limit ?? 50),
   };
+}
+
+/** Drop the vehicle models of brands the reader may not see (failing motors given by serial may sit in them). */
+async function withoutHiddenModels<R extends { attribute: string; value: string }>(
+  db: Kysely<Database>,
+  scope: Scope,
+  rows: R[],
+): Promise<R[]> {
+  if (seesAll(scope)) return rows;
+  const models = rows.filter((r) => r.attribute === 'model').map((r) => r.value);
+  if (models.length === 0) return rows;
+  const brands = await db
+    .selectFrom('vehicle')
+    .select(['model', 'brand'])
+    .distinct()
+    .where('model', 'in', models)
+    .execute();
+  const brandOf = new Map(brands.map((b) => [b.model, b.brand]));
+  return rows.filter((r) => r.attribute !== 'model' || seesBrand(scope, brandOf.get(r.value) ?? '?'));
 }

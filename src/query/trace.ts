@@ -7,7 +7,7 @@ import type { HoldState, MotorState, ShipmentState, VehicleState } from '../core
 import { NotFoundError, ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
 import { entriesOf, replay, type TimelineEntry, vehicleEntries } from './replay.js';
-import { DOWNSTREAM_TYPES, type Scope, scopeMotor, seesBrand } from './scope.js';
+import { type Scope, scopeMotor, seesBrand, visibleEntries } from './scope.js';
 
 // ---------------------------------------------------------------------------------------------------------
 // Backward trace
@@ -156,7 +156,7 @@ export async function backwardTrace(
   return { asOfSeq: upTo, vehicle, slots, removed };
 }
 
-/** A subject's timeline as of a seq, with another brand's vehicle data removed. */
+/** A subject's timeline as of a seq, without the entries that concern a vehicle of a brand the reader may not see. */
 export async function scopedTimeline(
   db: Kysely<Database>,
   subject: string,
@@ -164,22 +164,11 @@ export async function scopedTimeline(
   scope: Scope,
 ): Promise<TimelineEntry[]> {
   const entries = await entriesOf(db, [subject], upTo);
-  if (entries.length === 0)
+  const visible = await visibleEntries(db, scope, entries);
+  // Another brand's vehicle does not exist for this reader: the same answer as a VIN never seen.
+  if (visible.length === 0 || (subject.startsWith('vehicle:') && visible.length < entries.length))
     throw new NotFoundError('UNKNOWN_SUBJECT', `The ledger has no entry for ${subject} up to seq ${upTo}.`);
-  if (scope.brands.includes('*')) return entries;
-  if (subject.startsWith('vehicle:')) {
-    const brand = entries.find((e) => e.type === 'motor.installed')?.data.brand;
-    if (!seesBrand(scope, typeof brand === 'string' ? brand : null)) {
-      throw new NotFoundError('UNKNOWN_SUBJECT', `The ledger has no entry for ${subject} up to seq ${upTo}.`);
-    }
-    return entries;
-  }
-  // A motor's downstream entries are hidden when they concern a vehicle of a brand the reader may not see.
-  return entries.filter((e) => !DOWNSTREAM_TYPES.has(e.type) || seesBrand(scope, brandOfEntry(e)));
-}
-
-function brandOfEntry(e: TimelineEntry): string | null {
-  return typeof e.data.brand === 'string' ? e.data.brand : null;
+  return visible;
 }
 
 // ---------------------------------------------------------------------------------------------------------

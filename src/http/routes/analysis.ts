@@ -11,7 +11,7 @@ import { logSize } from '../../ledger/reader.js';
 import { commonCause } from '../../query/common-cause.js';
 import { reconcile } from '../../query/reconciliation.js';
 import { resolveAsOf } from '../../query/replay.js';
-import type { Scope } from '../../query/scope.js';
+import { scopeOf } from '../../query/scope.js';
 import {
   backwardTrace,
   pageOf,
@@ -71,7 +71,6 @@ const READERS = ['quality', 'auditor', 'admin'] as const;
 
 export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   const db = ctx.ledger.handle.db;
-  const scopeOf = (req: FastifyRequest): Scope => ({ brands: req.principal?.brands ?? [] });
   const asOf = async (q: { asOfSeq?: number | undefined; asOfTime?: string | undefined }) => {
     const upTo = await resolveAsOf(db, { seq: q.asOfSeq, time: q.asOfTime });
     return { upTo, current: q.asOfSeq === undefined && q.asOfTime === undefined };
@@ -91,7 +90,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
         response: { 200: AnyObject, ...problemResponses(400, 401, 403, 404) },
       },
     },
-    async (req) => backwardTrace(db, req.params.vin, (await asOf(req.query)).upTo, scopeOf(req)),
+    async (req) => backwardTrace(db, req.params.vin, (await asOf(req.query)).upTo, scopeOf(req.principal)),
   );
 
   const timelineRoute = (
@@ -123,7 +122,11 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       async (req) => {
         const subject = `${kind}:${(req.params as Record<string, string>)[param]}`;
         const { upTo } = await asOf(req.query as { asOfSeq?: number; asOfTime?: string });
-        return { subject, asOfSeq: upTo, entries: await scopedTimeline(db, subject, upTo, scopeOf(req)) };
+        return {
+          subject,
+          asOfSeq: upTo,
+          entries: await scopedTimeline(db, subject, upTo, scopeOf(req.principal)),
+        };
       },
     );
   timelineRoute('/v1/motors/:serial/timeline', 'motor', 'serial', Serial);
@@ -172,7 +175,13 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
     },
     async (req, reply) => {
       const { upTo, current } = await asOf(req.body);
-      const all = await traceMotors(db, req.body.filter as TraceFilter, upTo, current, scopeOf(req));
+      const all = await traceMotors(
+        db,
+        req.body.filter as TraceFilter,
+        upTo,
+        current,
+        scopeOf(req.principal),
+      );
       if (req.query.format === 'csv' || (req.headers.accept ?? '').includes('text/csv')) {
         const csv = [...tracedCsv(all)].join('');
         return reply
@@ -273,7 +282,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
         { lots: { [req.params.component]: req.params.lot } },
         upTo,
         current,
-        scopeOf(req),
+        scopeOf(req.principal),
       );
       return pageOf(all, upTo, req.query.cursor, req.query.limit ?? 500);
     },
@@ -306,7 +315,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
     },
     async (req) => {
       const { upTo, current } = await asOf(req.body);
-      return commonCause(db, req.body, upTo, current, scopeOf(req));
+      return commonCause(db, req.body, upTo, current, scopeOf(req.principal));
     },
   );
 
@@ -346,7 +355,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
           from: req.query.from,
           to: req.query.to,
         },
-        scopeOf(req),
+        scopeOf(req.principal),
       ),
   );
 };

@@ -157,7 +157,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
     const data = r.envelope?.data ?? {};
     const rejected = r.type === 'intake.rejected';
     const [m, s] = await Promise.all([
-      readMotor(ctx.ledger.handle.db, b.serial),
+      readMotor(ctx.ledger.handle.db, b.serial, { brands: [] }), // the verdict shows upstream fields only
       readShipment(ctx.ledger.handle.db, b.shipmentId),
     ]);
     return {

@@ -5,7 +5,7 @@ import { Type } from 'typebox';
 import { parseCheckpoint } from '../../core/checkpoint.js';
 import type { DomainState } from '../../core/domain/state.js';
 import { utf8Decode } from '../../core/encoding.js';
-import { NotFoundError } from '../../core/errors.js';
+import { AuthError, NotFoundError } from '../../core/errors.js';
 import type { Ledger } from '../../ledger/ledger.js';
 import {
   consistencyProof,
@@ -15,6 +15,7 @@ import {
   readEntry,
 } from '../../ledger/reader.js';
 import { readJwks } from '../../ledger/signing.js';
+import { entriesVisible, scopeOf, seesAll } from '../../query/scope.js';
 import { entriesAsNdjson } from '../../verify/export.js';
 import { requireRole } from '../command.js';
 import { Base64Hash, problemResponses, Seq } from '../schemas.js';
@@ -152,6 +153,22 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
     },
     async (req, reply) => {
       const { body, leafHash } = await readEntry(db, req.params.seq);
+      if (!options.public) {
+        const envelope = JSON.parse(utf8Decode(body)) as {
+          subjects: string[];
+          data: Record<string, unknown>;
+        };
+        const [visible] = await entriesVisible(db, scopeOf(req.principal), [envelope]);
+        if (!visible) {
+          // Its leaf hash only: inclusion and consistency proofs still verify, nothing of it is disclosed.
+          void reply.header('x-leaf-hash', Buffer.from(leafHash).toString('base64'));
+          throw new AuthError(
+            403,
+            'ENTRY_OF_ANOTHER_BRAND',
+            `Entry ${req.params.seq} concerns a vehicle of a brand your token does not cover; its leaf hash is in the x-leaf-hash header, so proofs that include it still verify.`,
+          );
+        }
+      }
       return reply
         .type('application/json')
         .header('x-leaf-hash', Buffer.from(leafHash).toString('base64'))
@@ -215,6 +232,14 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
       },
     },
     async (req, reply) => {
+      if (!options.public && !seesAll(scopeOf(req.principal))) {
+        throw new AuthError(
+          403,
+          'ALL_BRANDS_REQUIRED',
+          'The export is the whole log, every brand included; it needs a token for all brands (brands ["*"]). ' +
+            "A reader limited to some brands reads entries one by one (another brand's entry answers with its leaf hash only).",
+        );
+      }
       const lines = entriesAsNdjson(db, { from: req.query.from ?? 0, to: req.query.to });
       return reply.type('application/x-ndjson').send(lines);
     },

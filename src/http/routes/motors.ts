@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { motorTimeline, readMotor } from '../../domain/reads.js';
+import { scopeOf } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
@@ -181,10 +182,15 @@ export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
       },
     },
     async (req) => {
-      const motor = await readMotor(ctx.ledger.handle.db, req.params.serial);
+      const motor = await readMotor(ctx.ledger.handle.db, req.params.serial, scopeOf(req.principal));
       if (!motor)
         throw new NotFoundError('UNKNOWN_SERIAL', `Motor ${req.params.serial} is not in the ledger.`);
-      return { motor, timeline: await motorTimeline(ctx.ledger.handle.db, `motor:${req.params.serial}`) };
+      const timeline = await motorTimeline(
+        ctx.ledger.handle.db,
+        `motor:${req.params.serial}`,
+        scopeOf(req.principal),
+      );
+      return { motor, timeline };
     },
   );
 };

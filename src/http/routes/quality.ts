@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { readHoldOrIncident } from '../../domain/reads.js';
+import { scopeOf } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
@@ -198,7 +199,12 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       },
     },
     async (req) => {
-      const state = await readHoldOrIncident(ctx.ledger.handle.db, 'hold', req.params.id);
+      const state = await readHoldOrIncident(
+        ctx.ledger.handle.db,
+        'hold',
+        req.params.id,
+        scopeOf(req.principal),
+      );
       if (!state) throw new NotFoundError('UNKNOWN_HOLD', `Hold ${req.params.id} does not exist.`);
       return state;
     },
@@ -286,7 +292,12 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       },
     },
     async (req) => {
-      const state = await readHoldOrIncident(ctx.ledger.handle.db, 'incident', req.params.id);
+      const state = await readHoldOrIncident(
+        ctx.ledger.handle.db,
+        'incident',
+        req.params.id,
+        scopeOf(req.principal),
+      );
       if (!state) throw new NotFoundError('UNKNOWN_INCIDENT', `Incident ${req.params.id} does not exist.`);
       return state;
     },

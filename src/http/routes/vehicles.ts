@@ -4,6 +4,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { readVehicle } from '../../domain/reads.js';
+import { scopeOf } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
@@ -158,7 +159,7 @@ export const vehicleRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
       },
     },
     async (req) => {
-      const view = await readVehicle(ctx.ledger.handle.db, req.params.vin);
+      const view = await readVehicle(ctx.ledger.handle.db, req.params.vin, scopeOf(req.principal));
       if (!view)
         throw new NotFoundError('UNKNOWN_VEHICLE', `VIN ${req.params.vin} has no motors in the ledger.`);
       return view;
