@@ -2,7 +2,6 @@
 // with CSV and a one-call hold, where-used of a lot, common cause and flow reconciliation. Every read takes
 // asOfSeq or asOfTime and answers what the ledger knew then; every answer respects the token's brands.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { authorize } from '../../auth/principal.js';
 import { withSites } from '../../core/domain/decide.js';
