@@ -203,13 +203,34 @@ export function canonicalBytes(value: unknown): Uint8Array {
   return utf8Encode(canonicalJson(value));
 }
 
-/** Is this text the RFC 8785 form of the value JSON.parse made of it? (`parsed` must be JSON.parse(text).) */
+/**
+ * Is this text the RFC 8785 form of the value JSON.parse made of it? (`parsed` must be JSON.parse(text).)
+ * The verifier asks this of every entry. JSON.stringify is native and writes strings and numbers exactly as
+ * RFC 8785 does, so when its output is the text, every object's members are in sorted order and no escaped lone
+ * surrogate is present (the only \ud… escapes it writes), the text is canonical; anything else (integer-like
+ * member names, which JavaScript reorders, or a real difference) is settled by canonicalJson.
+ */
 export function isCanonicalText(parsed: unknown, text: string): boolean {
+  if (JSON.stringify(parsed) === text && !text.includes('\\ud') && membersSorted(parsed)) return true;
   try {
     return canonicalJson(parsed) === text;
   } catch {
     return false; // e.g. "-0", which parses but has no canonical form
   }
+}
+
+function membersSorted(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return true;
+  if (Array.isArray(v)) {
+    for (const x of v) if (!membersSorted(x)) return false;
+    return true;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0 && !(keys[i - 1]! < keys[i]!)) return false;
+    if (!membersSorted((v as Record<string, unknown>)[keys[i]!])) return false;
+  }
+  return true;
 }
 
 /** Are these bytes valid UTF-8 JSON that is already in RFC 8785 form (so re-canonicalizing changes nothing)? */

@@ -2,6 +2,7 @@
 // right entry: a changed link names the entry holding it, a swap is a reorder, a checkpoint fault names the
 // checkpoint by its size. Entries are made here as the sequencer makes them (encodeEnvelope), no database.
 import { describe, expect, it } from 'vitest';
+import { canonicalJson, isCanonicalText } from '../../src/core/canonical.js';
 import { CheckpointKeyRing } from '../../src/core/checkpoint.js';
 import { toBase64, utf8Encode } from '../../src/core/encoding.js';
 import { type Envelope, encodeEnvelope } from '../../src/core/envelope.js';
@@ -168,5 +169,67 @@ describe('the verdict names the right entry', () => {
     expect(() => new LogVerifier({ checkpoints: [cp!, { ...cp!, origin: 'elsewhere' }] })).toThrow(
       expect.objectContaining({ code: 'WRONG_ORIGIN', checkpointSize: 8 }),
     );
+  });
+});
+
+describe('the RFC 8785 check has a fast path that agrees with re-serializing', () => {
+  // Seeded (mulberry32), so a failure is reproducible.
+  let seed = 8785;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) >>> 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+  const KEYS = ['a', 'b', 'B', '1', '10', '9', '01', 'é', '😀', '\u0000', 'toJSON', '__proto__', 'a b', '-1'];
+  const STRINGS = ['', 'x', 'é€😀', '\ud800', '\udc00x', '"\\/', '\n\t\u001f', '\u2028'];
+  const NUMBERS = [0, 1, -1, 1.5, 1e21, 1e-7, 2 ** 53, 0.1 + 0.2, -0];
+  const value = (depth: number): unknown => {
+    const r = rand();
+    if (depth > 3 || r < 0.35) return pick<unknown>([...STRINGS, ...NUMBERS, true, null]);
+    if (r < 0.55) return Array.from({ length: Math.floor(rand() * 3) }, () => value(depth + 1));
+    const o: Record<string, unknown> = {};
+    for (let i = Math.floor(rand() * 4); i > 0; i--) o[pick(KEYS)] = value(depth + 1);
+    return o;
+  };
+  // Escape the first letter of a string or member name (a letter right after a quote opens one).
+  const escapeOne = (t: string) =>
+    t.replace(/"([a-zé😀])/u, (_m, c: string) =>
+      c.length === 2
+        ? `"\\u${c.charCodeAt(0).toString(16)}\\u${c.charCodeAt(1).toString(16)}`
+        : `"\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    );
+  const reference = (parsed: unknown, text: string) => {
+    try {
+      return canonicalJson(parsed) === text;
+    } catch {
+      return false;
+    }
+  };
+
+  it('on thousands of random texts, canonical or not', () => {
+    let canonical = 0;
+    for (let i = 0; i < 4000; i++) {
+      const v = value(0);
+      const texts = [
+        JSON.stringify(v),
+        escapeOne(JSON.stringify(v)),
+        JSON.stringify(v, null, rand() < 0.1 ? 1 : 0),
+      ];
+      try {
+        texts.push(canonicalJson(v));
+      } catch {
+        // no canonical form (a lone surrogate, -0)
+      }
+      for (const text of texts) {
+        const parsed = JSON.parse(text) as unknown;
+        const expected = reference(parsed, text);
+        if (expected) canonical++;
+        expect(isCanonicalText(parsed, text), text).toBe(expected);
+      }
+    }
+    expect(canonical).toBeGreaterThan(1000);
   });
 });
