@@ -12,7 +12,7 @@ import { UnavailableError } from '../core/errors.js';
 import { databaseUnavailable } from '../db/unavailable.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
-import { buildValidator } from './input.js';
+import { buildValidator, exactJsonParser } from './input.js';
 import { finishOpenApi } from './openapi.js';
 import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
@@ -83,6 +83,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
   // A body is JSON or nothing: text/plain is 415, not a string that the route's schema then refuses.
   app.removeContentTypeParser('text/plain');
+  // …and JSON read one way only: strict UTF-8, no member named twice (src/http/input.ts).
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer' },
+    exactJsonParser(app.getDefaultJsonParser('error', 'error')),
+  );
 
   await app.register(swagger, {
     openapi: {

@@ -10,7 +10,12 @@
 // not -0, and an integer only within ±(2^53 − 1), because JSON.parse has already rounded a larger one
 // (9007199254740993 arrives as 9007199254740992) and 1e400 arrives as Infinity. A value that breaks it is a
 // 400 naming the field, like any schema failure.
+//
+// Before any of that, a JSON body must be text the server reads one way only: valid UTF-8 (a broken byte is
+// refused, not replaced by U+FFFD) and no member named twice (JSON.parse would keep the last one silently).
 import AjvCompiler from '@fastify/ajv-compiler';
+import type { FastifyBodyParser, FastifyRequest } from 'fastify';
+import { ValidationError } from '../core/errors.js';
 
 type RouteDefinition = AjvCompiler.RouteDefinition;
 type ValidatorFactory = AjvCompiler.ValidatorFactory;
@@ -136,3 +141,88 @@ export const buildValidator: ValidatorFactory = (externalSchemas, options) => {
     return exact((isBody ? forBody : forText)(route) as Validate, isBody) as ReturnType<typeof forBody>;
   };
 };
+
+/**
+ * The first member name that appears twice in one object of this JSON text, as a JSON pointer; undefined when
+ * there is none. `text` must be valid JSON (it is scanned, not validated).
+ * @example firstDuplicateMember('{"a":{"b":1,"b":2}}') // '/a/b'
+ */
+export function firstDuplicateMember(text: string): string | undefined {
+  if (!text.includes('"')) return undefined;
+  // One frame per open object or array: the member names seen so far (objects) and the current step of the path.
+  const frames: { names: Set<string> | null; step: string | number }[] = [];
+  let expectName = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = i + 1;
+      let escaped = false;
+      while (text.charCodeAt(j) !== 0x22) {
+        if (text.charCodeAt(j) === 0x5c /* backslash */) {
+          escaped = true;
+          j++;
+        }
+        j++;
+      }
+      if (expectName) {
+        const name: string = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        const frame = frames[frames.length - 1]!;
+        frame.step = name;
+        if (frame.names!.has(name)) return frames.map((f) => `/${pointer(String(f.step))}`).join('');
+        frame.names!.add(name);
+        expectName = false;
+      }
+      i = j;
+    } else if (c === 0x7b /* { */) {
+      frames.push({ names: new Set(), step: '' });
+      expectName = true;
+    } else if (c === 0x5b /* [ */) {
+      frames.push({ names: null, step: 0 });
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
+      frames.pop();
+      expectName = false; // an empty object closes while still waiting for its first name
+    } else if (c === 0x2c /* , */) {
+      const frame = frames[frames.length - 1]!;
+      if (frame.names) expectName = true;
+      else frame.step = (frame.step as number) + 1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The application/json body parser: strict UTF-8, then Fastify's own parser (which refuses __proto__ and
+ * constructor.prototype), then no member named twice.
+ * @example app.addContentTypeParser('application/json', { parseAs: 'buffer' }, exactJsonParser(app.getDefaultJsonParser('error', 'error')));
+ */
+export function exactJsonParser(parseJson: FastifyBodyParser<string>): FastifyBodyParser<Buffer> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  return (request: FastifyRequest, body: Buffer, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body);
+    } catch {
+      done(
+        new ValidationError(
+          'INVALID_UTF8',
+          'The body is not valid UTF-8: send the JSON text encoded as UTF-8.',
+        ),
+        undefined,
+      );
+      return;
+    }
+    parseJson.call(request.server, request, text, (err, value) => {
+      if (err) return done(err, undefined);
+      const twice = firstDuplicateMember(text);
+      if (twice === undefined) return done(null, value);
+      done(
+        new ValidationError(
+          'DUPLICATE_MEMBER',
+          `The body names body${twice} twice; JSON.parse would keep only the last. Send each member once.`,
+          { field: `body${twice}` },
+        ),
+        undefined,
+      );
+    });
+  };
+}

@@ -151,6 +151,66 @@ describe('bodies are never coerced', () => {
   });
 });
 
+describe('a JSON body is read one way only', () => {
+  const incident = '"title":"Noise","severity":"HIGH"';
+  it('refuses a member named twice (JSON.parse would keep the last)', async () => {
+    const before = await t.logSize();
+    const res = await raw(
+      k.quality,
+      'POST',
+      '/v1/incidents',
+      `{"incidentId":"INC-D1",${incident},"incidentId":"INC-D2"}`,
+    );
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect({ status: res.statusCode, code: res.json().code, field: res.json().field }).toEqual({
+      status: 400,
+      code: 'DUPLICATE_MEMBER',
+      field: 'body/incidentId',
+    });
+    const escaped = await raw(
+      k.quality,
+      'POST',
+      '/v1/incidents',
+      `{"incidentId":"INC-D3",${incident},"\\u0074itle":"x"}`,
+    );
+    expect(escaped.json()).toMatchObject({ code: 'DUPLICATE_MEMBER', field: 'body/title' });
+    expect(await t.logSize()).toBe(before);
+  });
+
+  it('refuses bytes that are not UTF-8 (they were stored as U+FFFD)', async () => {
+    const before = await t.logSize();
+    const text = Buffer.concat([
+      Buffer.from(`{"incidentId":"INC-U1","severity":"HIGH","title":"Noise `),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from('"}'),
+    ]);
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/v1/incidents',
+      headers: { authorization: `Bearer ${k.quality}`, 'content-type': 'application/json' },
+      payload: text,
+    });
+    expect({ status: res.statusCode, code: res.json().code }).toEqual({ status: 400, code: 'INVALID_UTF8' });
+    expect(await t.logSize()).toBe(before);
+  });
+
+  it('refuses __proto__ and accepts a UTF-8 body with the characters of any language', async () => {
+    const poisoned = await raw(
+      k.quality,
+      'POST',
+      '/v1/incidents',
+      `{"incidentId":"INC-P1",${incident},"__proto__":{"x":1}}`,
+    );
+    expect(poisoned.statusCode).toBe(400);
+    const written = await post(t, k.quality, '/v1/incidents', {
+      incidentId: 'INC-P2',
+      title: 'Bruit moteur arrière — 异响 🚗',
+      severity: 'LOW',
+    });
+    expect((await stored(written.event.seq)).entry.data.title).toBe('Bruit moteur arrière — 异响 🚗');
+  });
+});
+
 describe('the common write fields', () => {
   it('refuses a business time that names no real instant, and a site that is not a site code', async () => {
     const body = { incidentId: 'INC-T1', title: 'Noise', severity: 'HIGH' };
