@@ -228,6 +228,11 @@ function describeVerdict(v: VerifyVerdict, source: 'export' | 'database'): strin
     `OK: ${v.entries} entries, ${v.checkpointsVerified} signed checkpoints verified, root ${v.root}` +
       (v.uncovered > 0 ? `; ${v.uncovered} entries after the last checkpoint are not yet signed` : ''),
   ];
+  if (v.entries > 0 && v.lastCheckpointSize === 0) {
+    lines.push(
+      'WARNING: NO SIGNATURE covers any entry: the log has no checkpoint. Its content is unattested.',
+    );
+  }
   const signers = v.trust.signers.join(', ') || 'none';
   if (v.trust.keys === 'trusted') {
     lines.push(`Signatures: by your trusted keys (${signers}).`);
