@@ -25,12 +25,10 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-function members(v: Record<string, unknown>, required: string[], optional: string[] = []): void {
+// The members used must be there; others (a later version of the API may add some) are ignored: nothing in an
+// answer is trusted but what is checked against a signed checkpoint.
+function members(v: Record<string, unknown>, required: string[]): void {
   for (const k of required) if (!(k in v)) fail('MALFORMED_PROOF', `The proof has no "${k}".`);
-  for (const k of Object.keys(v)) {
-    if (!required.includes(k) && !optional.includes(k))
-      fail('MALFORMED_PROOF', `The proof has an unknown member "${k}".`);
-  }
 }
 
 function size(v: unknown, name: string, min: number): number {
@@ -81,7 +79,7 @@ export async function checkInclusionAnswer(
   opts: { keys: CheckpointKeyRing; checkpoint?: string; origin?: string; entry?: Uint8Array },
 ): Promise<ProofVerdict> {
   if (!isObject(answer)) fail('MALFORMED_PROOF', 'The proof is not a JSON object.');
-  members(answer, ['leafIdx', 'treeSize', 'leafHash', 'proof', 'root'], ['checkpoint']);
+  members(answer, ['leafIdx', 'treeSize', 'leafHash', 'proof', 'root']);
   const leafIdx = size(answer.leafIdx, 'leafIdx', 0);
   const treeSize = size(answer.treeSize, 'treeSize', 1);
   const leaf = hash(answer.leafHash, 'leafHash');
