@@ -9,6 +9,8 @@ import { startTestApp, type TestApp } from '../support/app.js';
 import {
   type OpenApi,
   pathFor,
+  queryFor,
+  readRoutes,
   toJsonText,
   valueFor,
   type WriteRoute,
@@ -84,7 +86,29 @@ describe('every write route of the OpenAPI description', () => {
   }, 180_000);
 });
 
-async function check(route: WriteRoute, url: string, body: unknown): Promise<void> {
+describe('every read route of the OpenAPI description', () => {
+  it('answers 2xx, or 4xx problem+json, for any path and query; never 5xx, and writes nothing', async () => {
+    const failures: string[] = [];
+    for (const route of readRoutes(spec)) {
+      if (route.path === '/docs' || route.path.startsWith('/docs/')) continue;
+      const request = fc.record({
+        path: pathFor(route, spec, known),
+        query: queryFor(route.query, spec, known),
+      });
+      await fc
+        .assert(
+          fc.asyncProperty(request, async ({ path, query }) => {
+            await check(route, query ? `${path}?${query}` : path, undefined, true);
+          }),
+          { numRuns: Math.ceil(RUNS / 2), endOnFailure: true },
+        )
+        .catch((err: Error) => failures.push(`GET ${route.path}: ${err.message.slice(0, 1500)}`));
+    }
+    expect(failures).toEqual([]);
+  }, 180_000);
+});
+
+async function check(route: WriteRoute, url: string, body: unknown, read = false): Promise<void> {
   const before = await t.logSize();
   const res = await t.app.inject({
     method: route.method,
@@ -99,6 +123,7 @@ async function check(route: WriteRoute, url: string, body: unknown): Promise<voi
   const after = await t.logSize();
   const what = `${route.method} ${url} ${toJsonText(body).slice(0, 400)} → ${res.statusCode} ${res.payload.slice(0, 300)}`;
   expect(res.statusCode, what).toBeLessThan(500);
+  if (read) expect(after, `${what}: a read wrote`).toBe(before);
   if (res.statusCode >= 400) {
     expect(res.headers['content-type'], what).toMatch(/^application\/problem\+json/);
     expect(res.json().code, what).toMatch(/^[A-Z][A-Z0-9_]+$/);

@@ -40,6 +40,52 @@ export interface WriteRoute {
   body: Schema | undefined;
 }
 
+/** Every GET operation of the description, with its path and query parameters. */
+export function readRoutes(spec: OpenApi): (WriteRoute & { query: Record<string, Schema> })[] {
+  const routes: (WriteRoute & { query: Record<string, Schema> })[] = [];
+  for (const [path, ops] of Object.entries(spec.paths)) {
+    const op = ops.get;
+    if (!op) continue;
+    const of = (where: string) =>
+      Object.fromEntries(
+        (op.parameters ?? []).filter((p) => p.in === where).map((p) => [p.name, p.schema ?? {}]),
+      );
+    routes.push({ method: 'GET' as never, path, params: of('path'), query: of('query'), body: undefined });
+  }
+  return routes;
+}
+
+/** A query string for the parameters: each present or not, shaped like its schema or hostile. */
+export function queryFor(
+  query: Record<string, Schema>,
+  spec: OpenApi,
+  known: readonly string[],
+): fc.Arbitrary<string> {
+  const names = Object.keys(query);
+  const value = (name: string) => {
+    const schema = resolve(query[name], spec);
+    const shaped =
+      schema.type === 'integer' || schema.type === 'number'
+        ? (shapedFor(schema, spec, known, 0) as fc.Arbitrary<number>).map(String)
+        : schema.type === 'string' && !schema.enum
+          ? stringFor(schema, known)
+          : (shapedFor(schema, spec, known, 0) as fc.Arbitrary<unknown>).map(String);
+    return fc.option(
+      fc.oneof(
+        { weight: 6, arbitrary: shaped.map(safeEncode) },
+        { weight: 1, arbitrary: fc.constantFrom(...HOSTILE_SEGMENTS, '1e400', '', '0x10', '-1') },
+      ),
+      { freq: 3 },
+    );
+  };
+  return fc.tuple(...names.map(value)).map((values) =>
+    names
+      .map((n, i) => (values[i] === null ? '' : `${n}=${values[i]}`))
+      .filter(Boolean)
+      .join('&'),
+  );
+}
+
 /** Every operation of the description that can write: POST, PATCH, PUT and DELETE. */
 export function writeRoutes(spec: OpenApi): WriteRoute[] {
   const routes: WriteRoute[] = [];
