@@ -9,6 +9,11 @@ export const Problem = Type.Object(
     code: Type.String({ description: 'Stable machine-readable code.' }),
     detail: Type.String({ description: 'What went wrong and what to do about it.' }),
     instance: Type.Optional(Type.String()),
+    field: Type.Optional(
+      Type.String({
+        description: 'For a 400: the offending value, e.g. body/measurements/torqueNm or querystring/to.',
+      }),
+    ),
   },
   { title: 'Problem', additionalProperties: true, description: 'RFC 9457 problem details' },
 );

@@ -38,13 +38,14 @@ describe('the served OpenAPI description', () => {
     await expect(SwaggerParser.validate(JSON.parse(text))).resolves.toBeDefined();
   });
 
-  it("passes Redocly's recommended lint with no error", async () => {
+  it("passes Redocly's recommended lint with no error, and no warning either", async () => {
     const config = await createConfig({ extends: ['recommended'] });
     const problems = await lintFromString({ source: text, absoluteRef: 'openapi.json', config });
-    const errors = problems
-      .filter((p) => p.severity === 'error')
-      .map((p) => `${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
-    expect(errors).toEqual([]);
+    // The one warning kept: the package is UNLICENSED, so there is no license to name.
+    const found = problems
+      .filter((p) => p.ruleId !== 'info-license')
+      .map((p) => `${p.severity} ${p.ruleId}: ${p.message} at ${p.location[0]?.pointer}`);
+    expect(found).toEqual([]);
   });
 
   it('names a server, and an operationId on every operation (unique)', () => {
