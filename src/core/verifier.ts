@@ -95,10 +95,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/**
- * Every check of an entry that depends only on its text and position (docs/log-format.md, "What a verifier
- * checks", items 2 to 6), in a fixed order; throws the VerificationError for the first that fails.
- */
+// The bytes' JSON, an object with v = 1 (check 2 of docs/log-format.md, "What a verifier checks").
 function parseEntry(text: string, seq: number): Record<string, unknown> {
   let e: unknown;
   try {
@@ -110,6 +107,10 @@ function parseEntry(text: string, seq: number): Record<string, unknown> {
   return e;
 }
 
+/**
+ * Every other check of an entry that depends only on its text and position (checks 3 to 5, and the form of the
+ * links of check 6), in a fixed order; throws the VerificationError for the first that fails.
+ */
 function checkEntry(e: Record<string, unknown>, text: string, seq: number, strict: boolean): InspectedEntry {
   if (e.seq !== seq) throw new VerificationError('MALFORMED_ENTRY', { seq }, `Entry ${seq}: wrong seq.`);
   const members = Object.keys(e).sort().join(',');
