@@ -20,3 +20,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ MIGRATE_ON_START: 'yes' })).toThrow(/MIGRATE_ON_START/);
   });
 });
+
+describe('bad values stop the process with the variable named', () => {
+  it('refuses a LOG_LEVEL that is not a level', () => {
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(
+      /LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/,
+    );
+    expect(loadConfig({ LOG_LEVEL: 'debug' }).LOG_LEVEL).toBe('debug');
+  });
+});
