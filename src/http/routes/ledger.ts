@@ -16,7 +16,7 @@ import {
 } from '../../ledger/reader.js';
 import { readJwks } from '../../ledger/signing.js';
 import { entriesVisible, scopeOf, seesAll } from '../../query/scope.js';
-import { entriesAsNdjson } from '../../verify/export.js';
+import { entriesAsNdjson, signTailCheckpoint } from '../../verify/export.js';
 import { requireRole } from '../command.js';
 import { Base64Hash, problemResponses, Seq } from '../schemas.js';
 
@@ -240,6 +240,8 @@ export const ledgerRoutes: FastifyPluginAsyncTypebox<{
             "A reader limited to some brands reads entries one by one (another brand's entry answers with its leaf hash only).",
         );
       }
+      // Like the CLI export: the whole log ends on a signed size, so an auditor can anchor every entry of it.
+      if (req.query.to === undefined) await signTailCheckpoint(ledger.sequencer);
       const lines = entriesAsNdjson(db, { from: req.query.from ?? 0, to: req.query.to });
       return reply.type('application/x-ndjson').send(lines);
     },
