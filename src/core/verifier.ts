@@ -66,6 +66,9 @@ export class LogVerifier {
   // After a line that names a later seq than its position: the position, the seq it named, and lines read since.
   // The rest of the log is only scanned for the missing seq, to tell a moved entry from a missing one.
   #gap: { seq: number; found: number; lines: number } | undefined;
+  // A link whose hash is not that of the entry it names, when nothing yet says which of the two changed: settled
+  // by the next evidence (another link to the same entry, the next checkpoint), else the named entry is blamed.
+  #doubt: { at: number; linked: number; subject: string } | undefined;
 
   constructor(options: VerifierOptions) {
     this.#strict = options.strictCanonical ?? true;
@@ -129,6 +132,25 @@ export class LogVerifier {
       this.#scanGap(bytes);
       return undefined;
     }
+    try {
+      return this.#add(bytes, storedLeafHash);
+    } catch (err) {
+      throw this.firstFault(err);
+    }
+  }
+
+  /**
+   * The error to report for `err` found now: a link still in doubt came earlier, so its verdict goes first.
+   * Sources with checks of their own (the database's columns and nodes) pass their errors through it too.
+   */
+  firstFault(err: unknown): unknown {
+    const doubt = this.#doubt;
+    if (!doubt || !(err instanceof VerificationError)) return err;
+    this.#doubt = undefined;
+    return entryAltered(doubt);
+  }
+
+  #add(bytes: Uint8Array, storedLeafHash: Uint8Array | undefined): Record<string, unknown> | undefined {
     const seq = this.#frontier.size;
     const leaf = leafHash(bytes);
     if (storedLeafHash && !bytesEqual(storedLeafHash, leaf)) {
@@ -149,6 +171,7 @@ export class LogVerifier {
     if (found !== seq && typeof found === 'number') {
       if (found > seq) {
         // Entry `seq` is missing or was moved later: the rest of the log tells which (finish or #scanGap).
+        if (this.#doubt) throw entryAltered(this.#doubt);
         this.#gap = { seq, found, lines: 1 };
         return undefined;
       }
@@ -197,7 +220,7 @@ export class LogVerifier {
     from: number,
     count: number,
   ): boolean {
-    if (this.#gap) return false;
+    if (this.#gap || this.#doubt) return false; // add() weighs every link while one is in doubt
     const heads = this.#heads;
     const prefix = this.#prefix;
     for (let j = from; j < from + count; j++) {
@@ -254,21 +277,26 @@ export class LogVerifier {
         );
       } else {
         const [a, b] = hashPrefix(link.hash);
-        if (a !== expected.hashPrefix[0] || b !== expected.hashPrefix[1]) {
+        const matches = a === expected.hashPrefix[0] && b === expected.hashPrefix[1];
+        const doubt = this.#doubt;
+        if (doubt && expected.seq === doubt.linked) {
+          // A second link to the entry in doubt, from another of its subjects, settles it.
+          this.#doubt = undefined;
+          throw matches
+            ? linkAltered(doubt, `entry ${seq} links it (${s}) with its present hash`)
+            : entryAltered(doubt);
+        }
+        if (!matches) {
           // The link and the entry it names disagree. A verified checkpoint covering the named entry attests its
-          // bytes, so the link is what changed; without one, the named entry is taken as the one altered.
+          // bytes, so the link is what changed; without one, judgement waits for more evidence (#doubt).
           if (expected.seq < this.#lastGoodCheckpoint) {
-            throw new VerificationError(
-              'BROKEN_PREV_LINK',
-              { seq },
-              `Entry ${seq} records a hash for entry ${expected.seq} (${s}) that is not its hash; entry ${expected.seq} is covered by the verified checkpoint of size ${this.#lastGoodCheckpoint}, so entry ${seq}'s link was altered.`,
+            throw linkAltered(
+              { at: seq, linked: expected.seq, subject: s },
+              `it is covered by the verified checkpoint of size ${this.#lastGoodCheckpoint}`,
             );
           }
-          throw new VerificationError(
-            'LEAF_HASH_MISMATCH',
-            { seq: expected.seq },
-            `Entry ${expected.seq} (${s}) no longer hashes to what entry ${seq} recorded for it, and no verified checkpoint covers it yet: entry ${expected.seq} was altered.`,
-          );
+          if (doubt) throw entryAltered(doubt);
+          this.#doubt = { at: seq, linked: expected.seq, subject: s };
         }
       }
     }
@@ -279,6 +307,12 @@ export class LogVerifier {
     const cp = this.#checkpoints[this.#nextCheckpoint];
     if (!cp || cp.size !== this.#frontier.size) return;
     const root = this.#frontier.root();
+    const doubt = this.#doubt;
+    if (doubt && bytesEqual(root, cp.root)) {
+      // Both entries are as signed: the link was wrong when it was signed.
+      this.#doubt = undefined;
+      throw linkAltered(doubt, `the checkpoint of size ${cp.size} signs both entries as they are`);
+    }
     if (!bytesEqual(root, cp.root)) {
       throw new VerificationError(
         'ROOT_MISMATCH',
@@ -294,6 +328,7 @@ export class LogVerifier {
 
   /** Finish: every checkpoint must have been reached. Returns the summary. */
   finish(): VerifySummary {
+    if (this.#doubt) throw entryAltered(this.#doubt);
     const gap = this.#gap;
     if (gap) {
       throw new VerificationError(
@@ -332,4 +367,22 @@ interface Anchor {
 
 function describe(c: { size: number; known?: boolean }): string {
   return c.known ? `The checkpoint of size ${c.size} you kept` : `The checkpoint of size ${c.size}`;
+}
+
+type Doubt = { at: number; linked: number; subject: string };
+
+function linkAltered(d: Doubt, because: string): VerificationError {
+  return new VerificationError(
+    'BROKEN_PREV_LINK',
+    { seq: d.at },
+    `Entry ${d.at} records a hash for entry ${d.linked} (${d.subject}) that is not its hash; entry ${d.linked} is intact (${because}), so entry ${d.at}'s link was altered.`,
+  );
+}
+
+function entryAltered(d: Doubt): VerificationError {
+  return new VerificationError(
+    'LEAF_HASH_MISMATCH',
+    { seq: d.linked },
+    `Entry ${d.linked} (${d.subject}) no longer hashes to what entry ${d.at} recorded for it, and nothing attests its bytes (no verified checkpoint covers it, no other entry links it with its present hash): entry ${d.linked} was altered.`,
+  );
 }

@@ -158,40 +158,45 @@ export async function verifyDatabase(
     }
   };
   let subjectRows = 0;
-  for await (const page of entryPages(db)) {
-    const pairs: { subject: string; seq: number }[] = [];
-    for (const row of page) {
-      const at = verifier.position;
-      if (row.seq !== at) {
+  try {
+    for await (const page of entryPages(db)) {
+      const pairs: { subject: string; seq: number }[] = [];
+      for (const row of page) {
+        const at = verifier.position;
+        if (row.seq !== at) {
+          throw new VerificationError(
+            'MISSING_ENTRY',
+            { seq: at },
+            `Entry ${at} is missing from the database (the next stored row is seq ${row.seq}).`,
+          );
+        }
+        const e = verifier.add(row.body, row.leaf_hash);
+        if (!e) continue; // scanning for an entry found out of place: add() or finish() names it
+        if (row.id !== e.id) throw columnMismatch(row.seq, 'id', row.id, e.id);
+        if (row.type !== e.type) throw columnMismatch(row.seq, 'type', row.type, e.type);
+        // The bytes' recorded has milliseconds (the format rules): the column must be that instant exactly.
+        const recorded = String(e.recorded).replace(/Z$/, '000Z');
+        if (row.recorded !== recorded) throw columnMismatch(row.seq, 'recorded', row.recorded, e.recorded);
+        for (const subject of e.subjects as string[]) pairs.push({ subject, seq: row.seq });
+        tree.append(row.leaf_hash, (level, idx, hash) => {
+          if (isStoredLevel(level)) pending.push({ level, idx, hash });
+        });
+      }
+      const missing = await firstMissingSubjectRow(db, pairs);
+      if (missing) {
         throw new VerificationError(
-          'MISSING_ENTRY',
-          { seq: at },
-          `Entry ${at} is missing from the database (the next stored row is seq ${row.seq}).`,
+          'SUBJECT_INDEX_MISMATCH',
+          { seq: missing.seq },
+          `Entry ${missing.seq} names ${missing.subject}, but the subject index (ledger_subject) has no row for it: the entry is hidden from ${missing.subject}'s timeline and its next event would not link it.`,
         );
       }
-      const e = verifier.add(row.body, row.leaf_hash);
-      if (!e) continue; // scanning for an entry found out of place: add() or finish() names it
-      if (row.id !== e.id) throw columnMismatch(row.seq, 'id', row.id, e.id);
-      if (row.type !== e.type) throw columnMismatch(row.seq, 'type', row.type, e.type);
-      // The bytes' recorded has milliseconds (the format rules): the column must be that instant exactly.
-      const recorded = String(e.recorded).replace(/Z$/, '000Z');
-      if (row.recorded !== recorded) throw columnMismatch(row.seq, 'recorded', row.recorded, e.recorded);
-      for (const subject of e.subjects as string[]) pairs.push({ subject, seq: row.seq });
-      tree.append(row.leaf_hash, (level, idx, hash) => {
-        if (isStoredLevel(level)) pending.push({ level, idx, hash });
-      });
+      subjectRows += pairs.length;
+      await flushNodes();
+      options.onProgress?.(verifier.position, Math.max(total, verifier.position));
     }
-    const missing = await firstMissingSubjectRow(db, pairs);
-    if (missing) {
-      throw new VerificationError(
-        'SUBJECT_INDEX_MISMATCH',
-        { seq: missing.seq },
-        `Entry ${missing.seq} names ${missing.subject}, but the subject index (ledger_subject) has no row for it: the entry is hidden from ${missing.subject}'s timeline and its next event would not link it.`,
-      );
-    }
-    subjectRows += pairs.length;
-    await flushNodes();
-    options.onProgress?.(verifier.position, Math.max(total, verifier.position));
+  } catch (err) {
+    // A link still in doubt names an earlier entry than what the database's own checks found.
+    throw verifier.firstFault(err);
   }
   const summary = verifier.finish();
   await checkNoExtraSubjectRows(db, summary.entries, subjectRows);

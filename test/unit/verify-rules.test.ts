@@ -15,12 +15,21 @@ const ORIGIN = 'motor-ledger.test/cleon-dieppe';
 
 // n entries over `motors` motors, linked as the sequencer links them.
 function makeLog(n: number, motors = 4): { envelopes: Envelope[]; lines: string[] } {
+  return makeLogOf(Array.from({ length: n }, (_, seq) => [`motor:${serial(seq % motors)}`]));
+}
+
+// One entry per item, with those subjects (sorted), linked as the sequencer links them.
+function makeLogOf(subjectsOf: string[][]): { envelopes: Envelope[]; lines: string[] } {
   const heads = new Map<string, { seq: number; hash: string }>();
   const envelopes: Envelope[] = [];
   const lines: string[] = [];
-  for (let seq = 0; seq < n; seq++) {
-    const subject = `motor:${serial(seq % motors)}`;
-    const head = heads.get(subject);
+  for (let seq = 0; seq < subjectsOf.length; seq++) {
+    const subjects = [...subjectsOf[seq]!].sort();
+    const prev: Record<string, { seq: number; hash: string }> = {};
+    for (const s of subjects) {
+      const h = heads.get(s);
+      if (h) prev[s] = h;
+    }
     const envelope: Envelope = {
       v: 1,
       seq,
@@ -29,12 +38,12 @@ function makeLog(n: number, motors = 4): { envelopes: Envelope[]; lines: string[
       time: '2026-11-23T06:15:00Z',
       recorded: '2026-11-23T06:15:01.002Z',
       actor: { ...producer },
-      subjects: [subject],
-      prev: head ? { [subject]: head } : {},
+      subjects,
+      prev,
       data: { step: seq },
     };
     const bytes = encodeEnvelope(envelope);
-    heads.set(subject, { seq, hash: toBase64(leafHash(bytes)) });
+    for (const subject of subjects) heads.set(subject, { seq, hash: toBase64(leafHash(bytes)) });
     envelopes.push(envelope);
     lines.push(new TextDecoder().decode(bytes));
   }
@@ -138,6 +147,38 @@ describe('the verdict names the right entry', () => {
     expect(() => verify(bad, checkpoints)).toThrow(
       expect.objectContaining({ code: 'BROKEN_PREV_LINK', seq: 9 }),
     );
+  });
+
+  const corruptLink = (e: Record<string, unknown>) => {
+    const prev = e.prev as Record<string, { hash: string }>;
+    for (const k of Object.keys(prev)) prev[k]!.hash = toBase64(new Uint8Array(32).fill(1));
+  };
+
+  it('a link signed wrong: the checkpoint after both entries attests them as they are, so the link is named', async () => {
+    const { lines } = makeLog(12);
+    const bad = edited(lines, 9, corruptLink); // motor 1's last entry: nothing links it
+    const checkpoints = await signedAt(bad, [12]);
+    expect(() => verify(bad, checkpoints)).toThrow(
+      expect.objectContaining({ code: 'BROKEN_PREV_LINK', seq: 9 }),
+    );
+  });
+
+  it('an entry of two subjects: a second link to it settles whether it or the first link changed', () => {
+    // Entry 1 is a loading of motor 0 onto shipment S1; entry 2 links it for the motor, entry 3 for the shipment.
+    const subjects = [
+      ['motor:7DL-000000'],
+      ['motor:7DL-000000', 'shipment:S1'],
+      ['motor:7DL-000000'],
+      ['shipment:S1'],
+    ];
+    const { lines } = makeLogOf(subjects);
+    expect(verify(lines)).toMatchObject({ entries: 4 });
+    expect(() => verify(edited(lines, 2, corruptLink))).toThrow(
+      expect.objectContaining({ code: 'BROKEN_PREV_LINK', seq: 2 }),
+    );
+    const altered = [...lines];
+    altered[1] = altered[1]!.replace('"step":1', '"step":7');
+    expect(() => verify(altered)).toThrow(expect.objectContaining({ code: 'LEAF_HASH_MISMATCH', seq: 1 }));
   });
 
   it('an edited entry is still named by the link its successor recorded', () => {
