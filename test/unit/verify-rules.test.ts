@@ -202,7 +202,12 @@ describe('the verdict names the right entry', () => {
     const [cp] = await signedAt(lines, [8]);
     const wrong = { ...cp!, root: new Uint8Array(32) };
     expect(() => verify(lines, [wrong])).toThrow(
-      expect.objectContaining({ code: 'ROOT_MISMATCH', checkpointSize: 8, seq: undefined }),
+      expect.objectContaining({
+        code: 'ROOT_MISMATCH',
+        checkpointSize: 8,
+        seq: undefined,
+        where: 'checkpoint of size 8',
+      }),
     );
     expect(() => verify(lines.slice(0, 5), [cp!])).toThrow(
       expect.objectContaining({ code: 'MISSING_ENTRY', seq: 5, checkpointSize: 8 }),
