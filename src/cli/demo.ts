@@ -7,6 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import { loadConfig } from '../config.js';
 import { LedgerError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
+import { DOCS_SCENARIO, DOCS_SCENARIO_PLANT, generateDocsScenario } from '../demo/docs-scenario.js';
 import {
   DEMO_DEFAULT_SEED,
   DEMO_DEFAULT_START,
@@ -22,7 +23,10 @@ import { openLedger } from '../ledger/ledger.js';
 import { logSize } from '../ledger/reader.js';
 import { type Progress, progress } from './progress.js';
 
+const SCENARIOS = ['docs'] as const;
+
 interface DemoCommandOptions {
+  scenario?: (typeof SCENARIOS)[number];
   motors: number;
   seed: number;
   start: string;
@@ -39,6 +43,12 @@ function parseMotors(raw: string): number {
       `must be a whole number from ${fmt(DEMO_MIN_MOTORS)} to ${fmt(DEMO_MAX_MOTORS)}.`,
     );
   return n;
+}
+
+function parseScenario(raw: string): (typeof SCENARIOS)[number] {
+  const s = SCENARIOS.find((x) => x === raw);
+  if (!s) throw new InvalidArgumentError(`must be one of: ${SCENARIOS.join(', ')}.`);
+  return s;
 }
 
 function parseSeed(raw: string): number {
@@ -78,7 +88,23 @@ export function registerDemoCommand(program: Command): Command {
     .option('--start <iso>', 'business time of the first day', parseStart, DEMO_DEFAULT_START)
     .option('--report <file>', 'write the report, with the planted truth, as JSON')
     .option('--force', 'append to a non-empty log (the planted truth then ignores the data already there)')
-    .action(async (opts: DemoCommandOptions) => {
+    .option(
+      '--scenario <name>',
+      `a fixed starting point instead of a plant of your choosing: "docs" = the demo plant (${fmt(DOCS_SCENARIO_PLANT.motors)} motors, seed ${DOCS_SCENARIO_PLANT.seed}) plus the motors, trucks and cars every call in README.md and docs/*.md uses`,
+      parseScenario,
+    )
+    .action(async function (this: Command, opts: DemoCommandOptions) {
+      if (opts.scenario) {
+        const fixed = ['motors', 'seed', 'start', 'force'].filter(
+          (o) => this.getOptionValueSource(o) === 'cli',
+        );
+        if (fixed.length > 0) {
+          this.error(
+            `error: --scenario ${opts.scenario} fixes the plant and needs an empty log; drop ${fixed.map((o) => `--${o}`).join(', ')}.`,
+            { exitCode: 2, code: 'motor-ledger.scenarioFixed' },
+          );
+        }
+      }
       const config = loadConfig();
       const ledger = await openLedger({ config });
       let bar: Progress | undefined;
@@ -86,7 +112,7 @@ export function registerDemoCommand(program: Command): Command {
         const size = await logSize(ledger.handle.db);
         let numbering: DemoNumbering | undefined;
         if (size > 0) {
-          if (!opts.force) {
+          if (!opts.force || opts.scenario) {
             throw new LedgerError(
               'LOG_NOT_EMPTY',
               `The log at ${ledger.handle.location} already holds ${fmt(size)} entries; the demo writes only into an empty log, because what it reports as planted (the defect lot, failing VINs, flow anomalies, counts) assumes its data is the only data. Point DATABASE_URL or DATA_DIR at an empty database, or pass --force to append anyway.`,
@@ -99,12 +125,22 @@ export function registerDemoCommand(program: Command): Command {
         }
         bar = progress('demo', 'motors');
         const b = bar;
-        const report = await generateDemo(ledger, loadCatalog(config.CATALOG_FILE), {
+        const onProgress = (done: number, total: number) => b.update(done, total);
+        const catalog = loadCatalog(config.CATALOG_FILE);
+        if (opts.scenario === 'docs') {
+          const { plant, events } = await generateDocsScenario(ledger, catalog, onProgress);
+          bar.stop();
+          if (opts.report) writeFileSync(opts.report, `${JSON.stringify(plant, null, 2)}\n`);
+          console.log(formatDemoReport(plant, DOCS_SCENARIO_PLANT.seed, opts.report));
+          console.log(formatDocsScenario(events));
+          return;
+        }
+        const report = await generateDemo(ledger, catalog, {
           motors: opts.motors,
           seed: opts.seed,
           start: opts.start,
           numbering,
-          onProgress: (done, total) => b.update(done, total),
+          onProgress,
         });
         bar.stop();
         if (opts.report) writeFileSync(opts.report, `${JSON.stringify(report, null, 2)}\n`);
@@ -165,5 +201,18 @@ export function formatDemoReport(report: DemoReport, seed: number, reportFile?: 
     `  car with an empty slot: A390 ${p.incompleteVin} never got its FRONT motor`,
     '',
     `Wrote ${fmt(report.events)} events in ${(report.elapsedMs / 1000).toFixed(1)} s: ${fmt(report.eventsPerSecond)} events/s.${reportFile ? ` Report: ${reportFile}` : ''}`,
+  ].join('\n');
+}
+
+/** What the docs scenario added after the plant, page by page. */
+export function formatDocsScenario(events: number): string {
+  const { intake, assembly, quality } = DOCS_SCENARIO;
+  return [
+    '',
+    `Docs scenario: then ${fmt(events)} more events, the things the calls of README.md and docs/*.md use:`,
+    `  intake (README, docs/intake-operator.md): shipment ${intake.shipmentId} on the road to DIEPPE with ${intake.serials.join(', ')}, none scanned`,
+    `  assembly (docs/assembly-station.md): ${assembly.serials.join(', ')} in Dieppe's buffer; VIN ${assembly.vin} not started`,
+    `  quality (docs/quality-engineer.md): A390 ${quality.vin} shipped with ${quality.serials.join(', ')}; ${quality.holdSerial} in Dieppe's buffer; entry ${quality.testEntryId} is ${quality.serials[0]}'s EOL test`,
+    '  root cause (docs/root-cause.md): the plant above',
   ].join('\n');
 }
