@@ -584,6 +584,14 @@ describe('motor-ledger token', () => {
       code: 'commander.invalidArgument',
     });
   });
+
+  it('refuses to mint a token the server would refuse as too long-lived (exit 2)', async () => {
+    devEnv(join(dir, 'cli'));
+    await expect(run('--role', 'producer', '--ttl', String(400 * 86400))).rejects.toMatchObject({
+      exitCode: 2,
+      code: 'motor-ledger.ttlTooLong',
+    });
+  });
 });
 
 describe('authorize, resolveSite, canSeeBrand', () => {
