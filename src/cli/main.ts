@@ -128,7 +128,7 @@ program
   )
   .option(
     '--known-checkpoints <file>',
-    'checkpoints you kept from before (one JWS per line): the log must still contain each',
+    'checkpoints you kept from before (JWS lines, or JSON of /v1/ledger/checkpoint): the log must still contain each',
   )
   .option('--origin <origin>', 'the log origin to expect (default: that of the known checkpoints)')
   .option('--db', 'verify the live database given by DATABASE_URL (or the embedded one)')
@@ -153,11 +153,11 @@ program
         strict?: boolean;
       },
     ) => {
-      const { readCheckpointLines, readJwksFile } = await load.anchors();
+      const { readCheckpointFile, readJwksFile } = await load.anchors();
       const anchors = {
         ...(opts.trustedKeys ? { trustedKeys: readJwksFile(opts.trustedKeys, 'trusted keys') } : {}),
         ...(opts.knownCheckpoints
-          ? { knownCheckpoints: readCheckpointLines(opts.knownCheckpoints, 'known checkpoints') }
+          ? { knownCheckpoints: readCheckpointFile(opts.knownCheckpoints, 'known checkpoints') }
           : {}),
         ...(opts.origin !== undefined ? { origin: opts.origin } : {}),
       };

@@ -78,6 +78,22 @@ function claimedSize(jws: string): number | undefined {
 }
 
 /**
+ * The checkpoints in a file: JWS lines, or the JSON the API answers for one checkpoint (`{…, jws}`) or a page of
+ * them (`{checkpoints: [{…, jws}]}`).
+ */
+export function readCheckpointFile(file: string, what = 'checkpoint file'): string[] {
+  const text = readInput(file, what).trim();
+  if (!text.startsWith('{')) return readCheckpointLines(file, what);
+  try {
+    const json = JSON.parse(text) as { jws?: unknown; checkpoints?: { jws?: unknown }[] };
+    const list = json.checkpoints ?? [json];
+    return list.map((c) => c.jws).filter((j): j is string => typeof j === 'string');
+  } catch {
+    throw new InputFileError('INPUT_NOT_READABLE', `${what} ${file} is neither JWS lines nor JSON.`);
+  }
+}
+
+/**
  * Verify the log's checkpoints and the auditor's known ones: signatures under the trusted keys when given (else
  * the log's own JWKS), and the log's lines in strictly increasing size order, as the writer writes them. Returns
  * the checkpoints for LogVerifier and the trust report (without knownCheckpoints, which LogVerifier counts).

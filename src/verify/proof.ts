@@ -3,20 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { CheckpointKeyRing } from '../core/checkpoint.js';
 import { checkConsistencyAnswer, checkInclusionAnswer, type ProofVerdict } from '../core/proof-answer.js';
-import { InputFileError, readCheckpointLines, readInput, readJwksFile } from './anchors.js';
-
-// Checkpoint files hold JWS lines, or the JSON the API answers for one checkpoint ({…, jws}) or a page of them.
-function readCheckpointFile(file: string): string[] {
-  const text = readInput(file, 'checkpoint file').trim();
-  if (!text.startsWith('{')) return readCheckpointLines(file, 'checkpoint file');
-  try {
-    const json = JSON.parse(text) as { jws?: unknown; checkpoints?: { jws?: unknown }[] };
-    const list = json.checkpoints ?? [json];
-    return list.map((c) => c.jws).filter((j): j is string => typeof j === 'string');
-  } catch {
-    throw new InputFileError('INPUT_NOT_READABLE', `Checkpoint file ${file} is neither JWS lines nor JSON.`);
-  }
-}
+import { InputFileError, readCheckpointFile, readInput, readJwksFile } from './anchors.js';
 
 function readBytes(file: string): Uint8Array {
   readInput(file, 'entry'); // names the file in the error if it cannot be read
@@ -52,7 +39,7 @@ export async function verifyProofFiles(
 ): Promise<string> {
   const answer = readProof(proofFile);
   const keys = await CheckpointKeyRing.from(readJwksFile(opts.trustedKeys, 'trusted keys'), 'trusted');
-  const checkpoints = (opts.checkpoint ?? []).flatMap(readCheckpointFile);
+  const checkpoints = (opts.checkpoint ?? []).flatMap((f) => readCheckpointFile(f));
   const origin = opts.origin !== undefined ? { origin: opts.origin } : {};
   let verdict: ProofVerdict;
   if (answer !== null && typeof answer === 'object' && 'size1' in answer) {

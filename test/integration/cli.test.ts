@@ -60,9 +60,20 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     expect(ok.stdout).toMatch(/^OK: 31 entries, \d+ signed checkpoints verified/);
     // Only the export's own keys: the verdict says so loudly. Keys given out of band anchor it.
     expect(ok.stdout).toMatch(/WARNING: NOT ANCHORED/);
-    const anchored = await cli('verify', out, '--trusted-keys', join(out, 'jwks.json'));
+    const kept = join(dataDir, 'kept.json'); // as GET /v1/ledger/checkpoint answers
+    const [jws] = readFileSync(join(out, 'checkpoints.jws'), 'utf8').trim().split('\n').slice(-1);
+    writeFileSync(kept, JSON.stringify({ size: 31, jws }));
+    const anchored = await cli(
+      'verify',
+      out,
+      '--trusted-keys',
+      join(out, 'jwks.json'),
+      '--known-checkpoints',
+      kept,
+    );
     expect(anchored.code).toBe(0);
     expect(anchored.stdout).toMatch(/Signatures: by your trusted keys/);
+    expect(anchored.stdout).toMatch(/Consistent with 1 checkpoints you kept/);
     expect(anchored.stdout).not.toMatch(/NOT ANCHORED/);
 
     const file = join(out, 'entries.ndjson');
