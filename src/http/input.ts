@@ -69,25 +69,46 @@ const pointer = (key: string) => key.replaceAll('~', '~0').replaceAll('/', '~1')
  * @example findInexact({ reason: 'a\u0000b' }) // { path: '/reason', reason: 'must not contain the character U+0000' }
  */
 export function findInexact(root: unknown): { path: string; reason: string } | undefined {
-  const stack: [unknown, string][] = [[root, '']];
+  if (root === null || typeof root !== 'object') {
+    const reason = inexactReason(root);
+    return reason ? { path: '', reason } : undefined;
+  }
+  // Containers still to visit, each with how it was reached (undefined: the root); a path is spelled out only
+  // for a refusal, so a clean body costs no string building.
+  type Step = { parent: Step | undefined; key: string | number };
+  const pathOf = (step: Step | undefined, key: string | number) => {
+    const keys = [key];
+    for (let s = step; s !== undefined; s = s.parent) keys.push(s.key);
+    return keys
+      .reverse()
+      .map((k) => `/${typeof k === 'string' ? pointer(k) : k}`)
+      .join('');
+  };
+  const stack: [object, Step | undefined][] = [[root, undefined]];
   while (stack.length > 0) {
-    const [value, path] = stack.pop()!;
-    if (value === null || typeof value !== 'object') {
-      const reason = inexactReason(value);
-      if (reason) return { path, reason };
-      continue;
-    }
+    const [value, at] = stack.pop()!;
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push([value[i], `${path}/${i}`]);
+      for (let i = value.length - 1; i >= 0; i--) {
+        const child: unknown = value[i];
+        if (child !== null && typeof child === 'object') stack.push([child, { parent: at, key: i }]);
+        else {
+          const reason = inexactReason(child);
+          if (reason) return { path: pathOf(at, i), reason };
+        }
+      }
       continue;
     }
     const keys = Object.keys(value);
     for (let i = keys.length - 1; i >= 0; i--) {
       const key = keys[i]!;
-      const at = `${path}/${pointer(key)}`;
-      const reason = inexactReason(key);
-      if (reason) return { path: at, reason: `has a member name that ${reason}` };
-      stack.push([(value as Record<string, unknown>)[key], at]);
+      const keyReason = inexactReason(key);
+      if (keyReason) return { path: pathOf(at, key), reason: `has a member name that ${keyReason}` };
+      const child = (value as Record<string, unknown>)[key];
+      if (child !== null && typeof child === 'object') stack.push([child, { parent: at, key }]);
+      else {
+        const reason = inexactReason(child);
+        if (reason) return { path: pathOf(at, key), reason };
+      }
     }
   }
   return undefined;
@@ -155,17 +176,17 @@ export function firstDuplicateMember(text: string): string | undefined {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      let j = i + 1;
-      let escaped = false;
-      while (text.charCodeAt(j) !== 0x22) {
-        if (text.charCodeAt(j) === 0x5c /* backslash */) {
-          escaped = true;
-          j++;
-        }
-        j++;
+      // The closing quote: the next one not escaped by an odd run of backslashes.
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === 0x5c /* backslash */) backslashes++;
+        if (backslashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
       if (expectName) {
-        const name: string = escaped ? JSON.parse(text.slice(i, j + 1)) : text.slice(i + 1, j);
+        const raw = text.slice(i + 1, j);
+        const name: string = raw.includes('\\') ? JSON.parse(`"${raw}"`) : raw;
         const frame = frames[frames.length - 1]!;
         frame.step = name;
         if (frame.names!.has(name)) return frames.map((f) => `/${pointer(String(f.step))}`).join('');

@@ -25,6 +25,14 @@ describe('firstDuplicateMember', () => {
     expect(firstDuplicateMember(text)).toBeUndefined();
   });
 
+  it('scans in linear time: a batch of 5,000 scans takes milliseconds', () => {
+    const scan = { serial: '7DL-000123', shipmentId: 'SHP-20261123-01', dock: 'D3', scanner: 'HH-17' };
+    const batch = JSON.stringify({ scans: Array.from({ length: 5000 }, () => scan) });
+    const started = performance.now();
+    expect(firstDuplicateMember(batch)).toBeUndefined();
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+
   it('agrees with JSON.parse on random JSON: no duplicate where none can be', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
