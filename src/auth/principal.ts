@@ -95,11 +95,6 @@ export function canUseSite(principal: Principal, site: string): boolean {
   return principal.sites.includes(ALL) || principal.sites.includes(site);
 }
 
-/** May the caller see records of `brand`? (No `brands` claim: no brand.) */
-export function canSeeBrand(principal: Principal, brand: string): boolean {
-  return principal.brands.includes(ALL) || principal.brands.includes(brand);
-}
-
 function tokenMissing(): AuthError {
   return new AuthError(
     401,

@@ -71,7 +71,9 @@ program
     };
     process.once('SIGINT', () => void shutdown('SIGINT'));
     process.once('SIGTERM', () => void shutdown('SIGTERM'));
-    await app.listen({ port: config.PORT, host: config.HOST ?? '127.0.0.1' });
+    const address = await app.listen({ port: config.PORT, host: config.HOST ?? '127.0.0.1' });
+    // A second process on this DATA_DIR is told where to reach this one.
+    ledger.handle.lock?.announce({ url: address });
     app.log.info(
       `motor-ledger on ${ledger.handle.location}; OpenAPI at http://${config.HOST}:${config.PORT}/docs`,
     );

@@ -16,6 +16,7 @@ export interface Scope {
   brands: readonly string[];
 }
 
+/** Every brand: for the plant's own processes (the bench, the forward-trace hold's search). */
 export const ALL_BRANDS: Scope = { brands: ['*'] };
 
 /** The scope of a caller: the brands of their token; none without a token or a brands claim. */

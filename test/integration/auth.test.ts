@@ -20,7 +20,7 @@ import {
   SignJWT,
 } from 'jose';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { authorize, canSeeBrand, type Principal, type Role, resolveSite } from '../../src/auth/principal.js';
+import { authorize, type Principal, type Role, resolveSite } from '../../src/auth/principal.js';
 import {
   createAuthFromConfig,
   createTokenVerifier,
@@ -37,6 +37,7 @@ import { toProblem } from '../../src/http/problem.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { logSize } from '../../src/ledger/reader.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
+import { scopeOf, seesBrand } from '../../src/query/scope.js';
 import { aMotorEvent, serial } from '../support/builders.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -594,7 +595,7 @@ describe('motor-ledger token', () => {
   });
 });
 
-describe('authorize, resolveSite, canSeeBrand', () => {
+describe('authorize, resolveSite, and the brands a token sees', () => {
   const who = (roles: Role[], sites: string[], brands: string[] = []): Principal => ({
     sub: 'u1',
     roles,
@@ -643,9 +644,9 @@ describe('authorize, resolveSite, canSeeBrand', () => {
   });
 
   it('sees a brand only when the token names it or *', () => {
-    expect(canSeeBrand(who(['auditor'], [], ['Alpine']), 'Alpine')).toBe(true);
-    expect(canSeeBrand(who(['auditor'], [], ['Alpine']), 'Renault')).toBe(false);
-    expect(canSeeBrand(who(['auditor'], [], ['*']), 'Renault')).toBe(true);
-    expect(canSeeBrand(who(['auditor'], []), 'Alpine')).toBe(false);
+    expect(seesBrand(scopeOf(who(['auditor'], [], ['Alpine'])), 'Alpine')).toBe(true);
+    expect(seesBrand(scopeOf(who(['auditor'], [], ['Alpine'])), 'Renault')).toBe(false);
+    expect(seesBrand(scopeOf(who(['auditor'], [], ['*'])), 'Renault')).toBe(true);
+    expect(seesBrand(scopeOf(who(['auditor'], [])), 'Alpine')).toBe(false);
   });
 });
