@@ -190,10 +190,13 @@ export async function consistencyProof(
         { to: size2, size },
       );
     }
-    if (size1 < 1 || size1 > size2) {
+    // from = to has only the empty proof, which RFC 9162 §2.1.4.2 verifiers must reject: compare the roots.
+    if (size1 < 1 || size1 >= size2) {
       throw new ValidationError(
         'BAD_PROOF_RANGE',
-        `Ask for 1 <= from <= to; got from=${size1}, to=${size2}.`,
+        size1 === size2
+          ? `from = to = ${size1}: two trees of one size are consistent when their roots are equal; a consistency proof needs 1 <= from < to (RFC 9162 §2.1.4.2).`
+          : `Ask for 1 <= from < to; got from=${size1}, to=${size2}.`,
         {
           from: size1,
           to: size2,
@@ -201,7 +204,7 @@ export async function consistencyProof(
       );
     }
   };
-  if (size1 < 1 || size1 > size2) refuse(await logSize(db));
+  if (size1 < 1 || size1 >= size2) refuse(await logSize(db));
   const ranges = consistencyProofRanges(size1, size2);
   const [root1, root2, ...proof] = await computeRangeHashes(
     [[0, size1], [0, size2], ...ranges],
