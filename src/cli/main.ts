@@ -102,7 +102,33 @@ program
   .action(async (opts: { out: string; checkpoint: boolean }) => {
     const config = loadConfig();
     const { openLedger } = await load.ledger();
-    const ledger = await openLedger({ config });
+    let ledger: Awaited<ReturnType<typeof openLedger>>;
+    try {
+      ledger = await openLedger({ config });
+    } catch (err) {
+      // A dev-mode server holds the embedded directory: export through its API instead of refusing.
+      const holder = (err as { holder?: { url?: string; command?: string; pid?: number } }).holder;
+      const devMode = config.AUTH_JWKS_URL === undefined && config.AUTH_JWKS_FILE === undefined;
+      if ((err as { code?: string }).code !== 'DATA_DIR_LOCKED' || !holder?.url || !devMode) throw err;
+      const { loadOrCreateDevAuthKey, mintToken } = await load.auth();
+      const key = await loadOrCreateDevAuthKey(config.DATA_DIR ?? './.motor-ledger');
+      const token = await mintToken(key.privateJwk, {
+        sub: 'motor-ledger-export',
+        roles: ['auditor'],
+        sites: [],
+        brands: ['*'],
+        ttlSeconds: 600,
+        issuer: config.AUTH_ISSUER ?? 'motor-ledger-dev',
+        audience: config.AUTH_AUDIENCE ?? 'motor-ledger',
+      });
+      const { exportOverHttp } = await load.exporter();
+      const counts = await exportOverHttp(holder.url, token, opts.out);
+      console.log(
+        `Exported ${counts.entries} entries and ${counts.checkpoints} checkpoints to ${opts.out} through the API of ` +
+          `the ${holder.command} (pid ${holder.pid}) that holds ${config.DATA_DIR} (${holder.url}).`,
+      );
+      return;
+    }
     try {
       const { exportLedger, signTailCheckpoint } = await load.exporter();
       if (opts.checkpoint) await signTailCheckpoint(ledger.sequencer);

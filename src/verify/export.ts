@@ -66,3 +66,46 @@ export async function exportLedger(
   writeFileSync(join(dir, 'jwks.json'), `${JSON.stringify(await readJwks(db), null, 2)}\n`);
   return { entries, checkpoints: checkpoints.length };
 }
+
+/**
+ * The same three files, fetched from a running server's API (the CLI's export when a server holds the embedded
+ * directory). The server's export signs a checkpoint of the tail first; checkpoints are read page by page after
+ * the entries, and only those the entries cover are kept, as exportLedger does.
+ * @example await exportOverHttp('http://127.0.0.1:3000', token, './audit-2026-11');
+ */
+export async function exportOverHttp(
+  baseUrl: string,
+  token: string,
+  dir: string,
+): Promise<{ entries: number; checkpoints: number }> {
+  const get = async (path: string): Promise<Response> => {
+    const res = await fetch(new URL(path, baseUrl), { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) throw new Error(`${path} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
+    return res;
+  };
+  await mkdir(dir, { recursive: true });
+  const exported = await get('/v1/ledger/export');
+  if (!exported.body) throw new Error('/v1/ledger/export answered no body.');
+  let entries = 0;
+  const counted = Readable.fromWeb(exported.body as import('node:stream/web').ReadableStream).on(
+    'data',
+    (b: Buffer) => {
+      for (const byte of b) if (byte === 0x0a) entries++;
+    },
+  );
+  await pipeline(counted, createWriteStream(join(dir, 'entries.ndjson')));
+  const jws: string[] = [];
+  for (let after = -1; ; ) {
+    const page = (await (await get(`/v1/ledger/checkpoints?after=${after}&limit=10000`)).json()) as {
+      checkpoints: { size: number; jws: string }[];
+      next?: number;
+    };
+    for (const c of page.checkpoints) if (c.size <= entries) jws.push(c.jws);
+    if (page.next === undefined) break;
+    after = page.next;
+  }
+  writeFileSync(join(dir, 'checkpoints.jws'), jws.map((j) => `${j}\n`).join(''));
+  const jwks = await (await get('/.well-known/jwks.json')).json();
+  writeFileSync(join(dir, 'jwks.json'), `${JSON.stringify(jwks, null, 2)}\n`);
+  return { entries, checkpoints: jws.length };
+}

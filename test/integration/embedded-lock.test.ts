@@ -14,6 +14,7 @@ import { openLedger } from '../../src/ledger/ledger.js';
 import { logSize } from '../../src/ledger/reader.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
 import { aMotorEvent, serial } from '../support/builders.js';
+import { newSerial, produceBody } from '../support/plant.js';
 
 const run = promisify(execFile);
 const dirs: string[] = [];
@@ -92,6 +93,27 @@ describe('one process at a time on an embedded DATA_DIR', () => {
 
     const ready = await fetch(`${address}/readyz`);
     expect(ready.status).toBe(200);
+
+    // What needs no database file of its own works beside the server: a token, and an export through its API.
+    const cli = (...args: string[]) =>
+      run(process.execPath, cliArgs(...args), { env: envFor(dataDir) }).then(
+        (r) => ({ code: 0, ...r }),
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+    const token = (await cli('token', '--role', 'producer', '--site', 'CLEON')).stdout.trim();
+    const produced = await fetch(`${address}/v1/motors`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(produceBody(newSerial())),
+    });
+    expect(produced.status).toBe(201);
+    const auditDir = join(dataDir, 'audit');
+    const exported = await cli('export', '--out', auditDir);
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(exported.stdout).toMatch(/Exported 1 entries and 1 checkpoints .* through the API of the serve/);
+    const verified = await cli('verify', auditDir);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
   });
