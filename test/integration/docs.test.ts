@@ -8,7 +8,7 @@
 // statuses the call really answers.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -24,7 +24,7 @@ import { buildApp } from '../../src/http/app.js';
 import { type Ledger, openLedger } from '../../src/ledger/ledger.js';
 import { adminUrl, hasServer } from '../support/db.js';
 
-/** The pages whose calls run, in this order. docs/auditor.md joins with one line here. */
+/** The pages whose calls run, in this order. */
 const PAGES = [
   'README.md',
   'docs/intake-operator.md',
@@ -32,6 +32,11 @@ const PAGES = [
   'docs/quality-engineer.md',
   'docs/root-cause.md',
 ];
+/** Pages with calls that do not run yet, and why: each moves to PAGES with one line. */
+const NOT_YET: Record<string, string> = {
+  'docs/auditor.md':
+    'being rewritten; its calls need a token line, files it names made by earlier blocks, and its sample output out of the sh blocks',
+};
 const SCENARIO = 'npx motor-ledger demo --scenario docs';
 /** The address the pages write; each call goes to the test's server instead. */
 const PAGE_BASE = 'http://127.0.0.1:3000';
@@ -119,7 +124,6 @@ async function startPageServer(): Promise<PageServer> {
   const config = loadConfig({
     DATABASE_URL: dbUrl(name),
     DATA_DIR: dataDir,
-    CHECKPOINT_INTERVAL_MS: '0',
     LOG_LEVEL: 'silent',
   });
   let ledger: Ledger<DomainState> | undefined;
@@ -160,6 +164,25 @@ describe.skipIf(!hasServer)('the calls in the docs run as written on `demo --sce
 
   afterAll(async () => {
     if (template) await admin(`DROP DATABASE IF EXISTS ${template} WITH (FORCE)`);
+  });
+
+  it('a scenario is a fixed starting point: --scenario docs refuses --motors, --seed, --start and --force', async () => {
+    const err = await run(
+      process.execPath,
+      ['--import', TSX, 'src/cli/main.ts', 'demo', '--scenario', 'docs', '--motors', '500'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, DATABASE_URL: dbUrl(template), DATA_DIR: dataDir },
+      },
+    ).catch((e: { code?: number; stderr?: string }) => e);
+    expect(err).toMatchObject({ code: 2, stderr: expect.stringContaining('drop --motors') });
+  });
+
+  it('runs every page with calls: README.md and docs/*.md', () => {
+    const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter(
+      (page) => page.endsWith('.md') && fencedBlocks(readFileSync(join(ROOT, page), 'utf8')).some(isCall),
+    );
+    expect(pages.filter((page) => !(page in NOT_YET)).sort()).toEqual([...PAGES].sort());
   });
 
   it.each(PAGES)(
