@@ -1,7 +1,7 @@
 // Every call in the README and the user pages runs as written. The pages start from `motor-ledger demo
 // --scenario docs` (src/demo/docs-scenario.ts): the test runs that command once through the CLI into a template
 // database, then gives each page a fresh copy of it and a server (in process, on a free port), and runs the
-// page's ```sh blocks with bash, in the page's order: its own token-minting line (`npx motor-ledger …` is the
+// page's ```sh blocks with bash, in the page's order (then all pages again, one after the other, on one copy): its own token-minting line (`npx motor-ledger …` is the
 // CLI from source), then each call, with curl failing on any HTTP error. A block is a call when it runs
 // `curl` or `motor-ledger`; blocks that install or start the server (`npm …`) are what the test does itself.
 // A sample answer is a ```json or ```text block; the one right after a call must show the verdicts, codes and
@@ -147,6 +147,46 @@ async function startPageServer(): Promise<PageServer> {
   }
 }
 
+// Run the page's calls in order, each block in its own bash, against `server`.
+async function runPage(page: string, server: PageServer): Promise<void> {
+  const markdown = readFileSync(join(ROOT, page), 'utf8');
+  const blocks = fencedBlocks(markdown);
+  const calls = blocks.flatMap((b, i) => (isCall(b) ? [i] : []));
+  expect(calls.length, `${page} has no calls`).toBeGreaterThan(0);
+  expect(markdown, `${page} says what to run first`).toContain(SCENARIO);
+  const work = mkdtempSync(join(tmpdir(), 'ml-docs-page-'));
+  const state = join(work, '.state');
+  const assigned = new Set<string>();
+  for (const i of calls) {
+    const block = blocks[i]!;
+    for (const m of block.text.matchAll(/^([A-Za-z_]\w*)=/gm)) assigned.add(m[1]!);
+    const save = assigned.size > 0 ? `\ndeclare -p ${[...assigned].join(' ')} > "$ML_STATE"\n` : '\n';
+    const where = `${page}:${block.line}`;
+    const result = await run('bash', ['-c', `${PRELUDE}${block.text}${save}`], {
+      cwd: work,
+      env: {
+        ...process.env,
+        ML_BASE: server.base,
+        ML_ROOT: ROOT,
+        ML_TSX: TSX,
+        ML_STATE: state,
+        DATABASE_URL: server.databaseUrl,
+        DATA_DIR: dataDir,
+      },
+      timeout: 30_000,
+    }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
+      expect.fail(
+        `${where}: the block failed (exit ${err.code}):\n${block.text}\n--- stdout\n${err.stdout}\n--- stderr\n${err.stderr}`,
+      );
+    });
+    const sample = sampleAfter(markdown, blocks, i);
+    if (!sample) continue;
+    const answer = result.stdout.replace(/\s+/g, '');
+    for (const claim of claims(sample.text))
+      expect(answer, `${where}: the sample answer shows ${claim}`).toContain(claim.replace(/\s+/g, ''));
+  }
+}
+
 describe.skipIf(!hasServer)('the calls in the docs run as written on `demo --scenario docs`', () => {
   beforeAll(async () => {
     template = `ml_docs_scenario_${randomBytes(5).toString('hex')}`;
@@ -186,54 +226,25 @@ describe.skipIf(!hasServer)('the calls in the docs run as written on `demo --sce
   });
 
   it.each(PAGES)(
-    '%s',
+    '%s, on a fresh scenario',
     async (page) => {
-      const markdown = readFileSync(join(ROOT, page), 'utf8');
-      const blocks = fencedBlocks(markdown);
-      const calls = blocks.flatMap((b, i) => (isCall(b) ? [i] : []));
-      expect(calls.length, `${page} has no calls`).toBeGreaterThan(0);
-      expect(markdown, `${page} says what to run first`).toContain(SCENARIO);
-
       const server = await startPageServer();
-      const work = mkdtempSync(join(tmpdir(), 'ml-docs-page-'));
-      const state = join(work, '.state');
-      const assigned = new Set<string>();
       try {
-        for (const i of calls) {
-          const block = blocks[i]!;
-          for (const m of block.text.matchAll(/^([A-Za-z_]\w*)=/gm)) assigned.add(m[1]!);
-          const save = assigned.size > 0 ? `\ndeclare -p ${[...assigned].join(' ')} > "$ML_STATE"\n` : '\n';
-          const where = `${page}:${block.line}`;
-          const result = await run('bash', ['-c', `${PRELUDE}${block.text}${save}`], {
-            cwd: work,
-            env: {
-              ...process.env,
-              ML_BASE: server.base,
-              ML_ROOT: ROOT,
-              ML_TSX: TSX,
-              ML_STATE: state,
-              DATABASE_URL: server.databaseUrl,
-              DATA_DIR: dataDir,
-            },
-            timeout: 30_000,
-          }).catch((err: { code?: number; stdout?: string; stderr?: string }) => {
-            expect.fail(
-              `${where}: the block failed (exit ${err.code}):\n${block.text}\n--- stdout\n${err.stdout}\n--- stderr\n${err.stderr}`,
-            );
-          });
-          const sample = sampleAfter(markdown, blocks, i);
-          if (sample) {
-            const answer = result.stdout.replace(/\s+/g, '');
-            for (const claim of claims(sample.text))
-              expect(answer, `${where}: the sample answer shows ${claim}`).toContain(
-                claim.replace(/\s+/g, ''),
-              );
-          }
-        }
+        await runPage(page, server);
       } finally {
         await server.close();
       }
     },
     60_000,
   );
+
+  // The pages act on things of their own, so a reader who goes through them all on one ledger gets as far.
+  it('all of them, one after the other, on one ledger', async () => {
+    const server = await startPageServer();
+    try {
+      for (const page of PAGES) await runPage(page, server);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
 });
