@@ -17,6 +17,13 @@ function same(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+// A parameter's schema arrives without its description and example (@fastify/swagger moves them to the
+// parameter), so the named schema it came from is recognised by everything else.
+function sameValidation(a: Json, b: Json): boolean {
+  const strip = ({ description: _d, example: _e, ...rest }: Json) => rest;
+  return same(strip(a), strip(b));
+}
+
 /** Rewrite one schema bottom-up; titled schemas are moved to `named` and replaced by a $ref. */
 function finishSchema(schema: unknown, named: Record<string, Json>): unknown {
   if (!isObject(schema) || typeof schema.$ref === 'string') return schema;
@@ -49,7 +56,8 @@ function finishSchema(schema: unknown, named: Record<string, Json>): unknown {
   if (typeof title === 'string' && COMPONENT_NAME.test(title)) {
     const existing = named[title];
     if (existing === undefined) named[title] = out;
-    if (existing === undefined || same(existing, out)) return { $ref: `#/components/schemas/${title}` };
+    if (existing === undefined || sameValidation(existing, out))
+      return { $ref: `#/components/schemas/${title}` };
   }
   return out;
 }

@@ -112,6 +112,12 @@ export const EventView = Type.Object(
 
 /** Response of a write: the entry appended, plus the resource fields the route adds. */
 export const Written = (extra: Record<string, TSchema> = {}) =>
-  Type.Object({ event: EventView, ...extra }, { additionalProperties: true });
+  Type.Object(
+    { event: EventView, ...extra },
+    {
+      additionalProperties: true,
+      description: 'Written: the entry appended (a retry with the same id gets the first answer again).',
+    },
+  );
 
 export const AnyObject = Type.Object({}, { additionalProperties: true });
