@@ -38,14 +38,17 @@ program
   .description('Run the HTTP server (embedded PGlite under DATA_DIR unless DATABASE_URL is set)')
   .action(async () => {
     const config = loadConfig();
+    // The HTTP layer loads while the database opens.
+    const modules = Promise.all([load.auth(), load.domain(), load.app()]);
+    modules.catch(() => {}); // awaited below; a failure to open the ledger must not leave it unhandled
     const { openLedger } = await load.ledger();
     const ledger = await openLedger({ config });
+    const [{ createAuthFromConfig }, { loadCatalog }, { buildApp }] = await modules;
     if (ledger.devKeyCreated) {
       warn(
         `A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`,
       );
     }
-    const { createAuthFromConfig } = await load.auth();
     const auth = await createAuthFromConfig(config);
     if (auth.devMode) {
       warn(
@@ -53,8 +56,6 @@ program
           'Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
       );
     }
-    const { loadCatalog } = await load.domain();
-    const { buildApp } = await load.app();
     const catalog = loadCatalog(config.CATALOG_FILE);
     const app = await buildApp({
       ledger,
@@ -367,8 +368,9 @@ program
 
 registerTokenCommand(program);
 
-// `demo` pulls in the generator and the database layer: register it except when the command is `verify`.
-if (process.argv[2] !== 'verify' && process.argv[2] !== 'verify-proof') {
+// `demo` pulls in the generator (half a second to load): register it only when it is asked for, or for help.
+const asked = process.argv[2];
+if (asked === undefined || asked === 'demo' || asked === 'help' || asked.startsWith('-')) {
   const { registerDemoCommand } = await import('./demo.js');
   registerDemoCommand(program);
 }
