@@ -376,13 +376,27 @@ describe("Fastify's own refusals are problem+json too", () => {
 describe('while the server shuts down', () => {
   it('a request on a kept-alive connection gets 503 problem+json', async () => {
     const s = await startTestApp();
-    let release!: () => void;
-    const held = new Promise<void>((r) => {
-      release = r;
-    });
+    // Each step waits for the server to reach the state the next one needs: no sleeps.
+    const signal = () => {
+      let fire!: () => void;
+      const fired = new Promise<void>((r) => {
+        fire = r;
+      });
+      return { fire, fired };
+    };
+    const entered = signal();
+    const release = signal();
+    const closingStarted = signal();
+    const refused = signal();
     s.app.get('/test/slow', async () => {
-      await held;
+      entered.fire();
+      await release.fired;
       return { ok: true };
+    });
+    s.app.addHook('preClose', async () => closingStarted.fire());
+    s.app.addHook('onSend', async (_request, reply, payload) => {
+      if (reply.statusCode === 503) refused.fire();
+      return payload;
     });
     await s.app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = s.app.server.address() as AddressInfo;
@@ -391,17 +405,17 @@ describe('while the server shuts down', () => {
     socket.on('data', (d) => {
       got += d.toString();
     });
-    const closed = new Promise<void>((r) => socket.on('close', () => r()));
+    const socketClosed = new Promise<void>((r) => socket.on('close', () => r()));
     await new Promise<void>((r) => socket.on('connect', () => r()));
     socket.write('GET /test/slow HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 100));
-    const closing = s.app.close();
-    await new Promise((r) => setTimeout(r, 50));
+    await entered.fired;
+    const closed = s.app.close();
+    await closingStarted.fired;
     socket.write('GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n');
-    await new Promise((r) => setTimeout(r, 50));
-    release();
+    await refused.fired;
+    release.fire();
+    await socketClosed;
     await closed;
-    await closing;
     await s.ledger.close();
     await s.tdb.drop();
     const second = got.slice(got.indexOf('HTTP/1.1', 1));
