@@ -24,7 +24,7 @@ export interface LockHolder {
   url?: string | undefined;
 }
 
-/** A held lock: `describe` lets a server add its address once it listens. */
+/** A held lock: `announce` lets a server add its address once it listens. */
 export interface DataDirLock {
   announce(update: Partial<LockHolder>): void;
   release(): Promise<void>;
@@ -49,12 +49,6 @@ export class DataDirLockedError extends LedgerError {
 }
 
 const holderFile = (dataDir: string) => join(dataDir, '.lock-holder.json');
-
-/** Who holds `dataDir` now, if anyone (undefined when it is free or the holder is gone). */
-export async function lockHolder(dataDir: string): Promise<LockHolder | undefined> {
-  const held = await lockfile.check(dataDir, { lockfilePath: join(dataDir, '.lock'), stale: STALE_MS });
-  return held ? readHolder(dataDir) : undefined;
-}
 
 /**
  * Take the data directory for this process, or throw DataDirLockedError naming the live holder. A lock whose
