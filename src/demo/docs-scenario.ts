@@ -3,7 +3,8 @@
 // trucks and cars with the readable ids the user pages use, each page on its own things so the pages run in
 // any order, on one ledger or on fresh ones. Written after the plant, two months later in business time, so
 // nothing here shows in the plant's reconciliation at its end. test/integration/docs.test.ts runs the pages'
-// calls on it: change an id here and the pages with it.
+// calls on it: change an id here and the pages with it. A change to the plant simulation changes the ids and
+// answers of docs/root-cause.md: the test names the call that no longer runs as written.
 import type { Catalog } from '../core/domain/catalog.js';
 import { type CommandBody, withSites } from '../core/domain/decide.js';
 import type { DomainState } from '../core/domain/state.js';

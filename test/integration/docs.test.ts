@@ -4,8 +4,8 @@
 // page's ```sh blocks with bash, in the page's order (then all pages again, one after the other, on one copy): its own token-minting line (`npx motor-ledger …` is the
 // CLI from source), then each call, with curl failing on any HTTP error. A block is a call when it runs
 // `curl` or `motor-ledger`; blocks that install or start the server (`npm …`) are what the test does itself.
-// A sample answer is a ```json or ```text block; the one right after a call must show the verdicts, codes and
-// statuses the call really answers.
+// A sample answer is a ```json or ```text block; the one right after a call must show the verdicts, codes,
+// statuses and types the call really answers.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -79,9 +79,9 @@ function sampleAfter(markdown: string, blocks: Block[], i: number): Block | unde
   return lines.slice(closing + 1, next.line - 1).every((l) => l.trim() === '') ? next : undefined;
 }
 
-/** The "verdict", "code" and "status" values a sample shows, as the server writes them (compact JSON). */
+/** The "verdict", "code", "status" and "type" values a sample shows, as the server writes them (compact JSON). */
 const claims = (sample: string) =>
-  [...sample.matchAll(/"(verdict|code|status)":\s*("[^"]*"|\d+)/g)].map((m) => `"${m[1]}":${m[2]}`);
+  [...sample.matchAll(/"(verdict|code|status|type)":\s*("[^"]*"|\d+)/g)].map((m) => `"${m[1]}":${m[2]}`);
 
 // Run in every block: `npx motor-ledger` is the CLI from source (dist may be stale), curl goes to the test's
 // server and fails on HTTP errors, and the variables earlier blocks set (TOKEN) are read back.
