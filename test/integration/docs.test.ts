@@ -87,7 +87,16 @@ const claims = (sample: string) =>
 // server and fails on HTTP errors, and the variables earlier blocks set (TOKEN) are read back.
 const PRELUDE = `set -euo pipefail
 npx() { if [ "$1" = motor-ledger ]; then shift; node --import "$ML_TSX" "$ML_ROOT/src/cli/main.ts" "$@"; else command npx "$@"; fi; }
-curl() { local a=() x from='${PAGE_BASE}'; for x in "$@"; do a+=("\${x//"$from"/$ML_BASE}"); done; command curl --fail-with-body -sS "\${a[@]}"; }
+curl() {
+  local a=() x from='${PAGE_BASE}'
+  for x in "$@"; do
+    # curl refuses -f beside --fail-with-body: a page's own -f (alone or in -sf) gives way to it.
+    if [ "$x" = --fail ]; then continue; fi
+    if [[ "$x" =~ ^-[a-zA-Z]+$ ]]; then x="\${x//f/}"; if [ "$x" = - ]; then continue; fi; fi
+    a+=("\${x//"$from"/$ML_BASE}")
+  done
+  command curl --fail-with-body -sS "\${a[@]}"
+}
 if [ -f "$ML_STATE" ]; then . "$ML_STATE"; fi
 `;
 
