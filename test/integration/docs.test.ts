@@ -8,7 +8,7 @@
 // statuses and types the call really answers.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -35,7 +35,7 @@ const PAGES = [
 /** Pages with calls that do not run yet, and why: each moves to PAGES with one line. */
 const NOT_YET: Record<string, string> = {
   'docs/auditor.md':
-    'being rewritten; its calls need a token line, files it names made by earlier blocks, and its sample output out of the sh blocks',
+    'being rewritten; its calls need a TOKEN line, the files they read made by earlier blocks, and the sample output of verify out of its sh block',
 };
 const SCENARIO = 'npx motor-ledger demo --scenario docs';
 /** The address the pages write; each call goes to the test's server instead. */
@@ -164,6 +164,8 @@ async function runPage(page: string, server: PageServer): Promise<void> {
   expect(calls.length, `${page} has no calls`).toBeGreaterThan(0);
   expect(markdown, `${page} says what to run first`).toContain(SCENARIO);
   const work = mkdtempSync(join(tmpdir(), 'ml-docs-page-'));
+  // The CLI from source resolves tsx from the working directory in its worker threads (verify).
+  symlinkSync(join(ROOT, 'node_modules'), join(work, 'node_modules'));
   const state = join(work, '.state');
   const assigned = new Set<string>();
   for (const i of calls) {
