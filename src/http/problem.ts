@@ -76,22 +76,32 @@ export function toProblem(err: unknown, instance?: string): Problem {
     };
   }
   const e = err as {
-    validation?: { instancePath?: string }[];
+    validation?: { instancePath?: string; params?: Record<string, unknown> }[];
     validationContext?: string;
     statusCode?: number;
     message?: string;
     code?: string;
   };
   if (e?.validation) {
-    // `field` names the offending value as Fastify does in the detail: body/reason, querystring/to, params/seq.
-    const at = e.validation[0]?.instancePath ?? '';
+    // `field` names the offending value as Fastify does in the detail: body/reason, querystring/to, params/seq;
+    // for a member that is missing or not allowed, the member itself (Ajv names it in params only).
+    const first = e.validation[0];
+    const member = first?.params?.additionalProperty ?? first?.params?.missingProperty;
+    const at = `${first?.instancePath ?? ''}${typeof member === 'string' ? `/${member}` : ''}`;
+    const field = `${e.validationContext ?? 'request'}${at}`;
+    const what =
+      first?.params?.additionalProperty !== undefined
+        ? `${field} is not a member it accepts`
+        : first?.params?.missingProperty !== undefined
+          ? `${field} is required`
+          : e.message;
     return {
       type: 'https://motor-ledger.dev/problems/validation-failed',
       title: 'Bad request',
       status: 400,
       code: 'VALIDATION_FAILED',
-      detail: `The request is not valid: ${e.message}. See the OpenAPI description at /docs.`,
-      field: `${e.validationContext ?? 'request'}${at}`,
+      detail: `The request is not valid: ${what}. See the OpenAPI description at /docs.`,
+      field,
       ...(instance ? { instance } : {}),
     };
   }

@@ -211,6 +211,21 @@ describe('a JSON body is read one way only', () => {
   });
 });
 
+describe('a refusal names the member', () => {
+  it('that is not allowed, or missing', async () => {
+    const body = { incidentId: 'INC-M1', title: 'Noise', severity: 'HIGH' };
+    const extra = await refusedField(
+      () => t.as(k.quality, 'POST', '/v1/incidents', { ...body, colour: 'blue' }),
+      'body/colour',
+    );
+    expect(extra.detail).toContain('colour');
+    await refusedField(
+      () => t.as(k.quality, 'POST', '/v1/incidents', { incidentId: 'INC-M2', title: 'Noise' }),
+      'body/severity',
+    );
+  });
+});
+
 describe('the common write fields', () => {
   it('refuses a business time that names no real instant, and a site that is not a site code', async () => {
     const body = { incidentId: 'INC-T1', title: 'Noise', severity: 'HIGH' };
