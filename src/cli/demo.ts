@@ -115,7 +115,7 @@ export function registerDemoCommand(program: Command): Command {
           if (!opts.force || opts.scenario) {
             throw new LedgerError(
               'LOG_NOT_EMPTY',
-              `The log at ${ledger.handle.location} already holds ${fmt(size)} entries; the demo writes only into an empty log, because what it reports as planted (the defect lot, failing VINs, flow anomalies, counts) assumes its data is the only data. Point DATABASE_URL or DATA_DIR at an empty database, or pass --force to append anyway.`,
+              `The log at ${ledger.handle.location} already holds ${fmt(size)} entries; the demo writes only into an empty log, because what it reports as planted (the defect lot, failing VINs, flow anomalies, counts) assumes its data is the only data. Point DATABASE_URL or DATA_DIR at an empty database${opts.scenario ? ` (the ${opts.scenario} scenario's ids and answers are fixed: it cannot append)` : ', or pass --force to append anyway'}.`,
             );
           }
           numbering = await numberingAfter(ledger.handle.db);
