@@ -148,12 +148,15 @@ function exact(validate: Validate, isBody: boolean): Validate {
   return run;
 }
 
+// One pool for every app and plugin context, as Fastify's own: it keys its Ajv instances by shared schemas and
+// options, so contexts with the same ones share the compiled validators.
+const pool = AjvCompiler();
+
 /**
- * Fastify's `schemaController.compilersFactory.buildValidator`: two pools of Ajv instances (bodies exact,
- * text parts converted), chosen per HTTP part, every validator wrapped with the exactness rule.
+ * Fastify's `schemaController.compilersFactory.buildValidator`: two Ajv instances (bodies exact, text parts
+ * converted), chosen per HTTP part, every validator wrapped with the exactness rule.
  */
 export const buildValidator: ValidatorFactory = (externalSchemas, options) => {
-  const pool = AjvCompiler();
   const plugins = options?.plugins ? { plugins: options.plugins } : {};
   const forBody = pool(externalSchemas, { ...plugins, customOptions: { ...BODY_OPTIONS } });
   const forText = pool(externalSchemas, { ...plugins, customOptions: { ...TEXT_OPTIONS } });
