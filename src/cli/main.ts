@@ -272,7 +272,8 @@ function describeVerdict(v: VerifyVerdict, source: 'export' | 'database'): strin
     );
   }
   if (v.trust.knownCheckpoints > 0) {
-    lines.push(`Consistent with ${v.trust.knownCheckpoints} checkpoints you kept.`);
+    const n = v.trust.knownCheckpoints;
+    lines.push(`Consistent with ${n} checkpoint${n === 1 ? '' : 's'} you kept.`);
   } else {
     lines.push(
       'No known checkpoints given: pass --known-checkpoints <file> with checkpoints you kept, so that a rewritten history cannot pass.',

@@ -73,7 +73,7 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
     );
     expect(anchored.code).toBe(0);
     expect(anchored.stdout).toMatch(/Signatures: by your trusted keys/);
-    expect(anchored.stdout).toMatch(/Consistent with 1 checkpoints you kept/);
+    expect(anchored.stdout).toMatch(/Consistent with 1 checkpoint you kept/);
     expect(anchored.stdout).not.toMatch(/NOT ANCHORED/);
 
     const file = join(out, 'entries.ndjson');
