@@ -31,6 +31,21 @@ export interface TrustReport {
 
 export type VerifyVerdict = VerifySummary & { trust: TrustReport };
 
+/** The verdict: what LogVerifier found, and what it is anchored to. */
+export function verdictOf(
+  summary: VerifySummary & { knownCheckpointsVerified: number },
+  anchored: { keys: TrustReport['keys']; signers: string[] },
+): VerifyVerdict {
+  return {
+    ...summary,
+    trust: {
+      keys: anchored.keys,
+      signers: anchored.signers,
+      knownCheckpoints: summary.knownCheckpointsVerified,
+    },
+  };
+}
+
 /** A file the verifier needs and cannot read: a usage error (exit 2), not a verification failure. */
 export class InputFileError extends LedgerError {}
 

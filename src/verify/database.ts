@@ -10,7 +10,7 @@ import type { Database } from '../db/schema.js';
 import { listCheckpoints, logSize } from '../ledger/reader.js';
 import { readJwks } from '../ledger/signing.js';
 import { fetchNodeHashes, isStoredLevel } from '../ledger/tree-store.js';
-import { anchorCheckpoints, type TrustAnchors, type VerifyVerdict } from './anchors.js';
+import { anchorCheckpoints, type TrustAnchors, type VerifyVerdict, verdictOf } from './anchors.js';
 import type { VerifyProgress } from './verify.js';
 
 const PAGE = 5000;
@@ -201,12 +201,5 @@ export async function verifyDatabase(
   const summary = verifier.finish();
   await checkNoExtraSubjectRows(db, summary.entries, subjectRows);
   options.onProgress?.(summary.entries, summary.entries);
-  return {
-    ...summary,
-    trust: {
-      keys: anchored.keys,
-      signers: anchored.signers,
-      knownCheckpoints: summary.knownCheckpointsVerified,
-    },
-  };
+  return verdictOf(summary, anchored);
 }

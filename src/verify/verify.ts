@@ -14,6 +14,7 @@ import {
   readJwksFile,
   type TrustAnchors,
   type VerifyVerdict,
+  verdictOf,
 } from './anchors.js';
 import { installNodeSha256 } from './node-sha256.js';
 import { type ChunkRequest, type ChunkResult, inspectChunk, VERIFY_WORKER_ROLE } from './verify-worker.js';
@@ -94,14 +95,7 @@ export async function verifyExport(
   }
   const summary = verifier.finish();
   onBytes(entriesSize);
-  return {
-    ...summary,
-    trust: {
-      keys: anchored.keys,
-      signers: anchored.signers,
-      knownCheckpoints: summary.knownCheckpointsVerified,
-    },
-  };
+  return verdictOf(summary, anchored);
 }
 
 // One thread: each line straight into LogVerifier.add (the reference the worker path must agree with).
