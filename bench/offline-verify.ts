@@ -14,8 +14,8 @@ import type { ChildReport } from './verify-child.js';
 export interface VerifyRound {
   verify: ChildReport & { wallMs: number; rate: number };
   floor: ChildReport & { wallMs: number; rate: number };
-  /** With the RFC 8785 form check (the CLI's --strict): not the target's mode, reported beside it. */
-  strict?: ChildReport & { wallMs: number; rate: number };
+  /** Without the RFC 8785 form check (the CLI's --no-strict): not the target's mode, reported beside it. */
+  noStrict?: ChildReport & { wallMs: number; rate: number };
 }
 
 export interface OfflineVerifyResult {
@@ -31,9 +31,9 @@ export interface OfflineVerifyResult {
   /** Highest peak RSS of any verify run, KB. */
   verifyPeakRssKb: number;
   floorPeakRssKb: number;
-  /** Median entries/s and highest peak RSS with --strict (the RFC 8785 form check). */
-  strictRate?: number;
-  strictPeakRssKb?: number;
+  /** Median entries/s and highest peak RSS with --no-strict (no RFC 8785 form check). */
+  noStrictRate?: number;
+  noStrictPeakRssKb?: number;
 }
 
 const CHILD = fileURLToPath(new URL('./verify-child.js', import.meta.url));
@@ -41,7 +41,7 @@ const CHILD = fileURLToPath(new URL('./verify-child.js', import.meta.url));
 /** Run the verify child; `nodeArgs` lets an investigation add e.g. --cpu-prof. */
 export function runChild(
   dir: string,
-  mode: 'verify' | 'verify-strict' | 'verify-1thread' | 'floor',
+  mode: 'verify' | 'verify-no-strict' | 'verify-1thread' | 'floor',
   nodeArgs: string[] = [],
 ): Promise<ChildReport & { wallMs: number; rate: number }> {
   return new Promise((resolve, reject) => {
@@ -101,19 +101,19 @@ export async function offlineVerify(
         floor = await runChild(dir, 'floor');
         verify = await runChild(dir, 'verify');
       }
-      const strict = await runChild(dir, 'verify-strict');
-      for (const c of [verify, floor, strict]) {
+      const noStrict = await runChild(dir, 'verify-no-strict');
+      for (const c of [verify, floor, noStrict]) {
         if (c.entries !== expect.size || c.root !== expect.root) {
           throw new Error(
             `${c.mode} saw ${c.entries} entries with root ${c.root}; expected ${expect.size} and ${expect.root}.`,
           );
         }
       }
-      out.push({ verify, floor, strict });
+      out.push({ verify, floor, noStrict });
       log(
         `verify round ${r + 1}/${rounds}: ${verify.rate.toFixed(0)} entries/s, peak RSS ${(verify.maxRssKb / 1024).toFixed(0)} MB ` +
           `(floor ${floor.rate.toFixed(0)} entries/s, ${(floor.maxRssKb / 1024).toFixed(0)} MB; ` +
-          `--strict ${strict.rate.toFixed(0)} entries/s, ${(strict.maxRssKb / 1024).toFixed(0)} MB)`,
+          `--no-strict ${noStrict.rate.toFixed(0)} entries/s, ${(noStrict.maxRssKb / 1024).toFixed(0)} MB)`,
       );
     }
     return {
@@ -127,8 +127,8 @@ export async function offlineVerify(
       floorRate: median(out.map((r) => r.floor.rate)),
       verifyPeakRssKb: Math.max(...out.map((r) => r.verify.maxRssKb)),
       floorPeakRssKb: Math.max(...out.map((r) => r.floor.maxRssKb)),
-      strictRate: median(out.map((r) => r.strict!.rate)),
-      strictPeakRssKb: Math.max(...out.map((r) => r.strict!.maxRssKb)),
+      noStrictRate: median(out.map((r) => r.noStrict!.rate)),
+      noStrictPeakRssKb: Math.max(...out.map((r) => r.noStrict!.maxRssKb)),
     };
   } finally {
     await rm(dir, { recursive: true, force: true });

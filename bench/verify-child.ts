@@ -3,8 +3,8 @@
 // this process's peak RSS (process.resourceUsage().maxRSS, KB). Run in its own process so the RSS is the
 // verifier's alone.
 //
-// Modes: verify (default) runs verifyExport as `motor-ledger verify` does (worker threads, no RFC 8785 form
-// check); verify-strict adds the form check (the CLI's --strict); verify-1thread is verify on one thread
+// Modes: verify (default) runs verifyExport as `motor-ledger verify` does (worker threads, with the RFC 8785
+// form check, strict by default since issue 9); verify-no-strict skips it (the CLI's --no-strict); verify-1thread is verify on one thread
 // (workers 0); floor reads and splits the same file and only computes each leaf hash on one thread, the least
 // a verifier must do there (a reference, not a target). VERIFY_WORKERS overrides the number of workers.
 import { createReadStream } from 'node:fs';
@@ -40,14 +40,15 @@ async function floor(file: string): Promise<{ entries: number; root: string }> {
 
 async function main(): Promise<void> {
   const [dir, mode = 'verify'] = process.argv.slice(2);
-  if (!dir) throw new Error('usage: verify-child <export dir> [verify|verify-strict|verify-1thread|floor]');
+  if (!dir)
+    throw new Error('usage: verify-child <export dir> [verify|verify-no-strict|verify-1thread|floor]');
   const entries = join(dir, 'entries.ndjson');
   const t0 = performance.now();
   let report: ChildReport;
   if (mode === 'floor') {
     const r = await floor(entries);
     report = { mode, ...r, elapsedMs: performance.now() - t0, maxRssKb: 0 };
-  } else if (mode === 'verify' || mode === 'verify-strict' || mode === 'verify-1thread') {
+  } else if (mode === 'verify' || mode === 'verify-no-strict' || mode === 'verify-1thread') {
     const workers = process.env.VERIFY_WORKERS;
     const s = await verifyExport(
       {
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
         jwks: join(dir, 'jwks.json'),
       },
       {
-        strictCanonical: mode === 'verify-strict',
+        strictCanonical: mode !== 'verify-no-strict',
         ...(mode === 'verify-1thread' ? { workers: 0 } : workers ? { workers: Number(workers) } : {}),
       },
     );
