@@ -21,7 +21,7 @@ import { migrations } from '../../migrations/index.js';
 import { LedgerError, UnavailableError } from '../core/errors.js';
 import { type DataDirLock, lockDataDir } from './data-dir-lock.js';
 import { PGliteDialect } from './pglite-dialect.js';
-import { seedFor } from './pglite-seed.js';
+import { seedDataDir } from './pglite-seed.js';
 import type { Database } from './schema.js';
 import { isDatabaseUnavailable } from './unavailable.js';
 
@@ -118,10 +118,8 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     ? await lockDataDir(options.dataDir, options.command ?? process.argv[2] ?? 'motor-ledger')
     : undefined;
   try {
-    const seed = options.dataDir ? seedFor(options.dataDir) : undefined;
-    const pglite = await PGlite.create(
-      options.dataDir ? { dataDir: options.dataDir, ...(seed ? { loadDataDir: seed } : {}) } : {},
-    );
+    if (options.dataDir) seedDataDir(options.dataDir);
+    const pglite = await PGlite.create(options.dataDir ? { dataDir: options.dataDir } : {});
     const db = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
     return {
       db,
