@@ -36,6 +36,10 @@ const PAGES = [
 ];
 /** Pages with calls that do not run yet, and why: each moves to PAGES with one line. */
 const NOT_YET: Record<string, string> = {};
+/** Pages whose calls are not meant for demo data, and why. */
+const NOT_FOR_DEMO: Record<string, string> = {
+  'docs/PERFORMANCE.md': 'measurement recipes: they start their own server on an empty directory and time it',
+};
 const SCENARIO = 'npx motor-ledger demo --scenario docs';
 /** The address the pages write; each call goes to the test's server instead. */
 const PAGE_BASE = 'http://127.0.0.1:3000';
@@ -248,7 +252,9 @@ describe.skipIf(!hasServer)('the calls in the docs run as written on `demo --sce
     const pages = ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter(
       (page) => page.endsWith('.md') && fencedBlocks(readFileSync(join(ROOT, page), 'utf8')).some(isCall),
     );
-    expect(pages.filter((page) => !(page in NOT_YET)).sort()).toEqual([...PAGES].sort());
+    expect(pages.filter((page) => !(page in NOT_YET) && !(page in NOT_FOR_DEMO)).sort()).toEqual(
+      [...PAGES].sort(),
+    );
   });
 
   it.each(PAGES)(
