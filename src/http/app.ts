@@ -155,14 +155,19 @@ function cutOffSlowBodies(app: FastifyInstance, timeoutMs: number): void {
     if (raw.complete) return done();
     const timer = setTimeout(() => {
       if (raw.complete) return;
+      // Nobody reads this body (a GET that announced one): an 'error' event would be unheard and end the
+      // process. Drop the connection.
+      if (raw.listenerCount('error') === 0) return drop();
       void reply.header('connection', 'close');
       const err = Object.assign(
         new Error(`The request body did not arrive within ${timeoutMs / 1000} s: send it again, whole.`),
         { statusCode: 408, code: 'REQUEST_TIMEOUT' },
       );
       raw.emit('error', err); // the body reader answers with err's status through the error handler
-      setTimeout(() => raw.socket?.destroy(), 1000).unref(); // in case the answer cannot be sent
+      setTimeout(drop, 1000).unref(); // in case the answer cannot be sent
     }, timeoutMs);
+    // The socket itself (inject() has a stand-in without destroy): destroying the request alone keeps it open.
+    const drop = () => (typeof raw.socket?.destroy === 'function' ? raw.socket.destroy() : raw.destroy());
     timer.unref();
     raw.once('end', () => clearTimeout(timer));
     raw.once('close', () => clearTimeout(timer));

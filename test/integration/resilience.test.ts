@@ -196,4 +196,13 @@ describe('a client that trickles its request', () => {
     expect(answer).toContain('"code":"REQUEST_TIMEOUT"');
     expect(await t.logSize()).toBe(0);
   });
+
+  it('drops a GET that announces a body it never sends, and keeps serving (an unheard error ended the process)', async () => {
+    const socket = createConnection(port, '127.0.0.1');
+    socket.on('error', () => {}).resume(); // read the answer, so that the close is seen
+    socket.write('GET /healthz HTTP/1.1\r\nHost: ledger\r\nContent-Length: 100\r\n\r\nab');
+    await new Promise<void>((resolve) => socket.on('close', () => resolve()));
+    const after = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(after.status).toBe(200);
+  });
 });
