@@ -50,8 +50,6 @@ export interface OpenOptions {
   connectTimeoutMs?: number | undefined;
   /** What this process is (serve, demo, export…), named to a second opener of the same embedded directory. */
   command?: string | undefined;
-  /** Told when an idle pooled connection fails (the pool drops it); default: a line on stderr. */
-  onIdleError?: ((err: Error) => void) | undefined;
 }
 
 // int8 → number: every seq, size and count we store is below 2^53, and PGlite already returns numbers;
@@ -78,13 +76,11 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     });
     // An idle client whose server closed it emits 'error' on the pool; unheard, that event ends the process.
     // The pool has already dropped the client; the next query opens a new one (or fails with a 503).
-    const onIdleError =
-      options.onIdleError ??
-      ((err: Error) =>
-        process.stderr.write(
-          `motor-ledger: a pooled database connection failed and was dropped: ${err.message}\n`,
-        ));
-    pool.on('error', onIdleError);
+    pool.on('error', (err) =>
+      process.stderr.write(
+        `motor-ledger: a pooled database connection failed and was dropped: ${err.message}\n`,
+      ),
+    );
     // A client checked out (inside a transaction, between two statements) that loses its server emits 'error'
     // on itself, where the pool does not listen: hear it here. The statement in flight, if any, fails on its
     // own, and the pool discards the dead client when it is released.

@@ -13,7 +13,12 @@
 //   shipment, one A390 whose FRONT slot is never filled;
 // - nothing else trips the reconciliation thresholds at the end: trucks are scanned within hours, buffer
 //   dwell is at most about 3 days (+ rework), a car gets its motors within the hour.
-import { type CommandBody, type DomainCommand, withSites } from '../core/domain/decide.js';
+import {
+  type CommandBody,
+  type DistributiveOmit,
+  type DomainCommand,
+  withSites,
+} from '../core/domain/decide.js';
 import type { Actor, JsonObject } from '../core/envelope.js';
 import { Agenda } from './agenda.js';
 import {
@@ -959,8 +964,6 @@ export class PlantSimulation {
     this.#emit(withSites({ ...body, actor, time: isoTime(t) } as CommandBody, ['*']), planned);
   }
 }
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 interface ShippedDefectCar {
   vin: string;

@@ -7,7 +7,7 @@ import type { MotorState, ShipmentState, VehicleState } from '../core/domain/sta
 import { toBase64, utf8Decode } from '../core/encoding.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Database } from '../db/schema.js';
-import { type Scope, scopeMotor, seesBrand, visibleEntries, visibleVins } from '../query/scope.js';
+import { entriesVisible, type Scope, scopeMotor, seesBrand, visibleVins } from '../query/scope.js';
 
 export interface TimelineEvent {
   seq: number;
@@ -60,14 +60,13 @@ export async function motorTimeline(
     ORDER BY s.seq
   `.execute(db);
   const all = rows.map((r) => ({ r, e: JSON.parse(utf8Decode(r.body)) as Envelope }));
-  const visible = await visibleEntries(
+  const visible = await entriesVisible(
     db,
     scope,
-    all.map(({ e }) => ({ subjects: e.subjects, data: e.data, e })),
+    all.map(({ e }) => e),
   );
-  const shown = new Set(visible.map((v) => v.e));
   return all
-    .filter(({ e }) => shown.has(e))
+    .filter((_, i) => visible[i])
     .map(({ r, e }) => ({
       seq: Number(r.seq),
       leafHash: toBase64(r.leaf_hash),

@@ -40,14 +40,8 @@ export function scopeMotor(scope: Scope, m: MotorState): MotorState {
   return { ...m, vin: null, slot: null, installed: null };
 }
 
-/** Entries types that belong to a vehicle (downstream). */
-export const DOWNSTREAM_TYPES = new Set(['motor.installed', 'motor.removed', 'vehicle.shipped']);
-
 /** The brand of each VIN the ledger knows (from the vehicle projection). */
-export async function brandsOfVins(
-  db: Kysely<Database>,
-  vins: readonly string[],
-): Promise<Map<string, string>> {
+async function brandsOfVins(db: Kysely<Database>, vins: readonly string[]): Promise<Map<string, string>> {
   const unique = [...new Set(vins)];
   if (unique.length === 0) return new Map();
   const rows = await db.selectFrom('vehicle').select(['vin', 'brand']).where('vin', 'in', unique).execute();
@@ -62,7 +56,13 @@ export async function visibleVins(
 ): Promise<string[]> {
   if (seesAll(scope)) return [...vins];
   const brands = await brandsOfVins(db, vins);
-  return vins.filter((v) => brands.has(v) && seesBrand(scope, brands.get(v)));
+  return vins.filter((v) => vinVisible(scope, brands, v));
+}
+
+// A VIN is visible when the ledger places it in a brand of the scope; a VIN of no known brand is not.
+function vinVisible(scope: Scope, brands: Map<string, string>, vin: string): boolean {
+  const brand = brands.get(vin);
+  return brand !== undefined && seesBrand(scope, brand);
 }
 
 interface EntryLike {
@@ -92,7 +92,7 @@ export async function entriesVisible(
   const brands = await brandsOfVins(db, named.flat());
   return entries.map((e, i) => {
     if (typeof e.data.brand === 'string' && !seesBrand(scope, e.data.brand)) return false;
-    return named[i]!.every((v) => brands.has(v) && seesBrand(scope, brands.get(v)));
+    return named[i]!.every((v) => vinVisible(scope, brands, v));
   });
 }
 

@@ -17,7 +17,8 @@ interface Base {
   sites: readonly string[];
 }
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+/** Omit over each member of a union (a plain Omit would merge the command kinds into one). */
+export type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** A command as its source builds it, before the sites it may act at are added (see actingSites). */
 export type CommandBody = DistributiveOmit<DomainCommand, 'sites'>;
