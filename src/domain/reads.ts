@@ -1,4 +1,4 @@
-// Reads the writers need: a motor and its timeline, a shipment with expected vs scanned, a vehicle with its
+// Reads the writers need: a motor and its timeline, a shipment with its intake counts, a vehicle with its
 // slots. Projections give the current state; timelines come from the log itself, each event with its seq and
 // leaf hash so a reader can check it against a proof. Every read takes the reader's Scope (query/scope.ts):
 // another brand's vehicle, installation and VINs are not shown.
@@ -7,6 +7,7 @@ import type { MotorState, ShipmentState, VehicleState } from '../core/domain/sta
 import { toBase64, utf8Decode } from '../core/encoding.js';
 import type { Envelope } from '../core/envelope.js';
 import type { Database } from '../db/schema.js';
+import { type IntakeCounts, intakeCounts, loadIntakeFacts } from '../query/lists.js';
 import { entriesVisible, type Scope, scopeMotor, seesBrand, visibleVins } from '../query/scope.js';
 
 export interface TimelineEvent {
@@ -79,27 +80,24 @@ export async function motorTimeline(
     }));
 }
 
-export interface ShipmentView {
+export interface ShipmentView extends Omit<IntakeCounts, 'missing' | 'unexpected'> {
   shipment: ShipmentState;
-  expected: number;
-  scanned: number;
+  /** Serials on the ASN not scanned yet and not held. */
   missing: string[];
+  /** Serials scanned against this shipment that are not on it. */
   unexpected: string[];
 }
 
-/** A shipment with its intake reconciliation: expected (on the ASN) vs scanned, missing and unexpected serials. */
+/**
+ * A shipment with its intake reconciliation, counted as GET /v1/shipments counts it (query/lists.ts,
+ * intakeCounts): expected vs scanned (accepted or quarantined), held, and the missing and unexpected serials.
+ */
 export async function readShipment(db: Kysely<Database>, id: string): Promise<ShipmentView | undefined> {
   const row = await db.selectFrom('shipment').select('state').where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const shipment = parse<ShipmentState>(row.state);
-  const received = new Set(shipment.received);
-  return {
-    shipment,
-    expected: shipment.serials.length,
-    scanned: shipment.received.length,
-    missing: shipment.serials.filter((s) => !received.has(s)),
-    unexpected: shipment.unexpected,
-  };
+  const { counts, missing } = intakeCounts(shipment, await loadIntakeFacts(db, [id]));
+  return { shipment, ...counts, missing, unexpected: shipment.unexpected };
 }
 
 export interface VehicleView {

@@ -121,3 +121,46 @@ export const Written = (extra: Record<string, TSchema> = {}) =>
   );
 
 export const AnyObject = Type.Object({}, { additionalProperties: true });
+
+/** Query members of a paged list (newest first): how many items, and where to continue. */
+export const PageQuery = {
+  limit: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Items per page (default 50).' }),
+  ),
+  cursor: Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z0-9_-]{1,64}$',
+      description: 'Where to continue: `next` of the previous page (opaque).',
+    }),
+  ),
+};
+
+/** A `status` filter of a list: one or more statuses, comma-separated, any case. */
+export const StatusFilter = (statuses: string) =>
+  Type.Optional(
+    Type.String({
+      pattern: '^[A-Za-z_]{1,32}(,[A-Za-z_]{1,32}){0,9}$',
+      description: `One or more of ${statuses}, comma-separated (any case). Another value: 400 UNKNOWN_STATUS.`,
+    }),
+  );
+
+/** A page of a list, newest first: `next` is the cursor of the following page, null on the last one. */
+export const Page = (title: string, item: TSchema) =>
+  Type.Object(
+    {
+      items: Type.Array(item),
+      next: Type.Union([Type.String(), Type.Null()], {
+        description: 'Pass as `cursor` for the next page; null: this is the last page.',
+      }),
+    },
+    { title },
+  );
+
+/** When an entry happened in the log: its seq and business time. */
+export const StampView = Type.Object({ seq: Type.Integer(), time: Type.String() }, { title: 'Stamp' });
+
+/** A Stamp with who wrote the entry (the token's `sub`). */
+export const ByView = Type.Object(
+  { seq: Type.Integer(), time: Type.String(), by: Type.String() },
+  { title: 'StampBy' },
+);

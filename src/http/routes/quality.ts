@@ -1,17 +1,29 @@
 // Quality: holds and releases of motors, incidents (opened, updated, closed) and corrections (an
 // errorDeclaration: the original event stays, the correction says what was wrong and which events correct it).
+// Reads: a hold, an incident, and their lists (newest first, in pages; query/lists.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { readHoldOrIncident } from '../../domain/reads.js';
+import {
+  HOLD_STATUSES,
+  INCIDENT_STATUSES,
+  listHolds,
+  listIncidents,
+  statusFilter,
+} from '../../query/lists.js';
 import { scopeOf } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
   AnyObject,
+  ByView,
   Ident,
+  Page,
+  PageQuery,
   problemResponses,
   Serial,
+  StatusFilter,
   Text,
   Vin,
   WriteFields,
@@ -122,6 +134,61 @@ const Correction = Type.Object(
   },
 );
 
+const count = (description: string) => Type.Integer({ minimum: 0, description });
+
+const HoldSummary = Type.Object(
+  {
+    id: Type.String(),
+    status: Type.Union([Type.Literal('ACTIVE'), Type.Literal('RELEASED')]),
+    reason: Type.String(),
+    incidentId: Type.Union([Type.String(), Type.Null()]),
+    counts: Type.Object(
+      {
+        motors: count('Motors the hold named'),
+        held: count('Still held'),
+        released: count('Released'),
+      },
+      { title: 'HoldCounts' },
+    ),
+    opened: ByView,
+    releasedAt: Type.Union([ByView, Type.Null()], {
+      description: 'The release that freed its last motor; null while any is held',
+    }),
+    lastSeq: Type.Integer(),
+  },
+  { title: 'HoldSummary', description: 'A hold without its serials (GET /v1/holds/{id} lists them)' },
+);
+
+const IncidentSummary = Type.Object(
+  {
+    id: Type.String(),
+    title: Type.String(),
+    severity: Type.String(),
+    status: Type.Union([Type.Literal('OPEN'), Type.Literal('CLOSED')]),
+    opened: ByView,
+    closed: Type.Union([
+      Type.Object(
+        { seq: Type.Integer(), time: Type.String(), resolution: Type.String() },
+        { title: 'IncidentClosed' },
+      ),
+      Type.Null(),
+    ]),
+    counts: Type.Object(
+      {
+        suspectVins: count('Suspect VINs (of the brands you may see)'),
+        suspectSerials: count('Suspect motors'),
+        findings: count('Findings recorded'),
+        holds: count('Holds placed under it'),
+        activeHolds: count('Of them, still active'),
+        motorsHeld: count('Motors those active holds still hold'),
+      },
+      { title: 'IncidentCounts' },
+    ),
+    lastSeq: Type.Integer(),
+  },
+  { title: 'IncidentSummary' },
+);
+
 export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   app.post(
     '/v1/holds',
@@ -183,6 +250,39 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
         }),
       });
       return sendEvent(reply, result);
+    },
+  );
+
+  app.get(
+    '/v1/holds',
+    {
+      preValidation: requireRole('quality', 'auditor', 'admin', 'intake', 'assembly', 'logistics'),
+      schema: {
+        tags: ['quality'],
+        operationId: 'listHolds',
+        summary: 'Holds, newest first',
+        description:
+          'Filters: `status` (ACTIVE or RELEASED; OPEN means ACTIVE), `serial` (holds that name this motor), `incident`. ' +
+          'Paged by `limit` (default 50, at most 500) and `cursor` (`next` of the previous page). Same roles and scope as GET /v1/holds/{id}.',
+        querystring: Type.Object(
+          {
+            status: StatusFilter('ACTIVE (or OPEN), RELEASED'),
+            serial: Type.Optional(Serial),
+            incident: Type.Optional(Ident),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page('HoldPage', HoldSummary), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listHolds(
+        ctx.ledger.handle.db,
+        { statuses: statusFilter(q.status, HOLD_STATUSES), serial: q.serial, incidentId: q.incident },
+        { limit: q.limit ?? 50, cursor: q.cursor },
+      );
     },
   );
 
@@ -276,6 +376,35 @@ export const qualityRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, 
         }),
       });
       return sendEvent(reply, result);
+    },
+  );
+
+  app.get(
+    '/v1/incidents',
+    {
+      preValidation: requireRole('quality', 'auditor', 'admin'),
+      schema: {
+        tags: ['quality'],
+        operationId: 'listIncidents',
+        summary: 'Incidents, newest first, with their suspects, findings and holds counted',
+        description:
+          'Filter: `status` (OPEN, CLOSED). Paged by `limit` (default 50, at most 500) and `cursor` (`next` of the previous page). ' +
+          'Same roles and scope as GET /v1/incidents/{id}: suspect VINs count only those of your brands.',
+        querystring: Type.Object(
+          { status: StatusFilter('OPEN, CLOSED'), ...PageQuery },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page('IncidentPage', IncidentSummary), ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listIncidents(
+        ctx.ledger.handle.db,
+        { statuses: statusFilter(q.status, INCIDENT_STATUSES) },
+        { limit: q.limit ?? 50, cursor: q.cursor },
+        scopeOf(req.principal),
+      );
     },
   );
 

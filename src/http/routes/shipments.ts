@@ -1,17 +1,23 @@
 // Transport Cléon → Dieppe: motors loaded on racks of a shipment (with its ASN number), the truck departing and
-// arriving. Read: a shipment with expected vs scanned serials.
+// arriving. Reads: the shipments (newest first, in pages) and a shipment, each with its intake counts, counted
+// once in query/lists.ts (intakeCounts) so the list and the single read agree.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { readShipment } from '../../domain/reads.js';
+import { listShipments, SHIPMENT_STATUSES, statusFilter } from '../../query/lists.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
   AnyObject,
   Code,
   Ident,
+  Page,
+  PageQuery,
   problemResponses,
   Serial,
+  StampView,
+  StatusFilter,
   WriteFields,
   Written,
   writeProblems,
@@ -66,6 +72,56 @@ const Arrive = Type.Object(
   { ...WriteFields, dock: Ident },
   { title: 'Arrival', additionalProperties: false, examples: [{ dock: 'D3', time: '2026-11-23T11:05:00Z' }] },
 );
+
+const count = (description: string) => Type.Integer({ minimum: 0, description });
+
+/** Intake counts of a shipment: accepted + quarantined + held + missing = expected. */
+const IntakeCounts = {
+  expected: count('Motors on the ASN'),
+  scanned: count('Motors of it scanned at intake: accepted + quarantined'),
+  accepted: count('Received into the buffer'),
+  quarantined: count('Scanned and rejected (e.g. MOTOR_HELD), not received since: in the quarantine area'),
+  held: count('Not scanned yet and under an open hold: not missing, bound for quarantine'),
+};
+
+const ShipmentSummary = Type.Object(
+  {
+    id: ShipmentId,
+    asn: Type.String(),
+    from: Type.String(),
+    to: Type.String(),
+    status: Type.Union([Type.Literal('LOADED'), Type.Literal('DEPARTED'), Type.Literal('ARRIVED')]),
+    loaded: StampView,
+    departed: Type.Union([
+      Type.Object(
+        {
+          seq: Type.Integer(),
+          time: Type.String(),
+          carrier: Type.String(),
+          truck: Type.String(),
+          seal: Type.String(),
+        },
+        { title: 'ShipmentDeparted' },
+      ),
+      Type.Null(),
+    ]),
+    arrived: Type.Union([
+      Type.Object(
+        { seq: Type.Integer(), time: Type.String(), dock: Type.String() },
+        { title: 'ShipmentArrived' },
+      ),
+      Type.Null(),
+    ]),
+    ...IntakeCounts,
+    missing: count('Not scanned yet and not held'),
+    unexpected: count('Serials scanned against it that are not on it'),
+    rejectedScans: count('Rejected scans against it, of its motors or not'),
+    lastSeq: Type.Integer(),
+  },
+  { title: 'ShipmentSummary' },
+);
+
+const SHIPMENT_STATUS_NAMES = 'LOADED, DEPARTED, ARRIVED';
 
 export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   app.post(
@@ -167,6 +223,52 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
   );
 
   app.get(
+    '/v1/shipments',
+    {
+      preValidation: requireRole(
+        'logistics',
+        'intake',
+        'assembly',
+        'quality',
+        'auditor',
+        'admin',
+        'producer',
+      ),
+      schema: {
+        tags: ['transport'],
+        operationId: 'listShipments',
+        summary: 'Shipments (trucks), newest first, each with its intake counts',
+        description:
+          'Filters: `to`, `from` (site codes), `status` (' +
+          SHIPMENT_STATUS_NAMES +
+          ', comma-separated). Counts as GET /v1/shipments/{id}: accepted + quarantined + held + missing = expected. ' +
+          'Paged by `limit` (default 50, at most 500) and `cursor` (`next` of the previous page). Same roles and scope as GET /v1/shipments/{id}.',
+        querystring: Type.Object(
+          {
+            to: Type.Optional(Code),
+            from: Type.Optional(Code),
+            status: StatusFilter(SHIPMENT_STATUS_NAMES),
+            ...PageQuery,
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Page('ShipmentPage', ShipmentSummary),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      return listShipments(
+        ctx.ledger.handle.db,
+        { to: q.to, from: q.from, statuses: statusFilter(q.status, SHIPMENT_STATUSES) },
+        { limit: q.limit ?? 50, cursor: q.cursor },
+      );
+    },
+  );
+
+  app.get(
     '/v1/shipments/:id',
     {
       preValidation: requireRole(
@@ -181,15 +283,20 @@ export const shipmentRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
       schema: {
         tags: ['transport'],
         operationId: 'getShipment',
-        summary: 'A shipment with expected vs scanned: missing and unexpected serials',
+        summary: 'A shipment with its intake counts, and the missing and unexpected serials',
+        description:
+          'Counted as in GET /v1/shipments: accepted + quarantined + held + missing = expected (`missing` lists the serials).',
         params: Type.Object({ id: ShipmentId }),
         response: {
           200: Type.Object({
             shipment: AnyObject,
-            expected: Type.Integer(),
-            scanned: Type.Integer(),
-            missing: Type.Array(Type.String()),
-            unexpected: Type.Array(Type.String()),
+            ...IntakeCounts,
+            missing: Type.Array(Type.String(), {
+              description: 'Serials on the ASN not scanned yet and not held',
+            }),
+            unexpected: Type.Array(Type.String(), {
+              description: 'Serials scanned against it that are not on it',
+            }),
           }),
           ...problemResponses(401, 403, 404),
         },
