@@ -91,6 +91,11 @@ export const VARIABLES = {
   ),
   AUTH_ISSUER: text('Required `iss` of bearer tokens.', 'motor-ledger-dev'),
   AUTH_AUDIENCE: text('Required `aud` of bearer tokens.', 'motor-ledger'),
+  OIDC_ISSUER: text(
+    'Issuer URL of the OpenID Connect provider the screens sign in with (authorization code + PKCE).',
+  ),
+  OIDC_CLIENT_ID: text('Client id of the screens at the OIDC provider (a public client: no secret).'),
+  OIDC_SCOPE: text('Scopes the screens ask the OIDC provider for.', 'openid'),
   LEDGER_PUBLIC: bool('Serve the auditor endpoints (/v1/ledger/*, JWKS) without a token.', false),
   CATALOG_FILE: text(
     'JSON catalog of sites, motor types and vehicle models with slots. Absent: the built-in one.',

@@ -62,6 +62,7 @@ program
       catalog,
       config,
       verifier: auth.verifier,
+      mintDevToken: auth.mint,
       logger: { level: config.LOG_LEVEL ?? 'info' },
     });
     const shutdown = async (signal: string) => {

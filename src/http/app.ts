@@ -4,7 +4,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { TokenVerifier } from '../auth/tokens.js';
+import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/domain/catalog.js';
 import type { DomainState } from '../core/domain/state.js';
@@ -21,8 +21,10 @@ import { ledgerRoutes } from './routes/ledger.js';
 import { motorRoutes } from './routes/motors.js';
 import { opsRoutes } from './routes/ops.js';
 import { qualityRoutes } from './routes/quality.js';
+import { sessionRoutes } from './routes/session.js';
 import { shipmentRoutes } from './routes/shipments.js';
 import { vehicleRoutes } from './routes/vehicles.js';
+import { findWebRoot, registerWeb } from './web.js';
 
 export interface AppOptions {
   ledger: Ledger<DomainState>;
@@ -30,6 +32,10 @@ export interface AppOptions {
   config: Config;
   verifier: TokenVerifier;
   logger?: boolean | { level: string };
+  /** Dev mode: mint a token for the login page (POST /v1/dev/tokens). Absent with an identity provider. */
+  mintDevToken?: ((claims: TokenClaims) => Promise<string>) | undefined;
+  /** Directory of the built screens; default: found beside the server (dist/web). null: no screens. */
+  webRoot?: string | null;
 }
 
 /** Build the HTTP application over an open ledger. */
@@ -140,6 +146,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(vehicleRoutes, ctx);
   await app.register(qualityRoutes, ctx);
   await app.register(analysisRoutes, ctx);
+  await app.register(sessionRoutes, {
+    catalog: options.catalog,
+    config: options.config,
+    mintDevToken: options.mintDevToken,
+  });
+  if (options.webRoot !== null) await registerWeb(app, options.webRoot ?? findWebRoot());
   return app;
 }
 

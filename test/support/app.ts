@@ -43,7 +43,13 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   });
   const ledger = await openLedger({ config, handle: tdb.handle, ownsHandle: false, migrate: false });
   const auth = await createAuthFromConfig(config);
-  const app = await buildApp({ ledger, catalog: loadCatalog(), config, verifier: auth.verifier });
+  const app = await buildApp({
+    ledger,
+    catalog: loadCatalog(),
+    config,
+    verifier: auth.verifier,
+    mintDevToken: auth.mint,
+  });
   return {
     app,
     ledger,

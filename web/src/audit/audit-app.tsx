@@ -1,0 +1,3 @@
+export default function AuditApp() {
+  return <main id="main">Verification: being built.</main>;
+}

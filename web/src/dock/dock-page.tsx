@@ -1,0 +1,3 @@
+export default function DockPage() {
+  return <main id="main">Dock intake: being built.</main>;
+}

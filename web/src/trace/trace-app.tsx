@@ -1,0 +1,3 @@
+export default function TraceApp() {
+  return <main id="main">Trace explorer: being built.</main>;
+}
