@@ -91,6 +91,9 @@ export const VARIABLES = {
   ),
   AUTH_ISSUER: text('Required `iss` of bearer tokens.', 'motor-ledger-dev'),
   AUTH_AUDIENCE: text('Required `aud` of bearer tokens.', 'motor-ledger'),
+  WEB_DIR: text(
+    'Directory of the built screens (index.html and assets). Absent: dist/web beside the server.',
+  ),
   OIDC_ISSUER: text(
     'Issuer URL of the OpenID Connect provider the screens sign in with (authorization code + PKCE).',
   ),

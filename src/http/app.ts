@@ -151,7 +151,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     config: options.config,
     mintDevToken: options.mintDevToken,
   });
-  if (options.webRoot !== null) await registerWeb(app, options.webRoot ?? findWebRoot());
+  if (options.webRoot !== null) {
+    await registerWeb(app, options.webRoot ?? options.config.WEB_DIR ?? findWebRoot());
+  }
   return app;
 }
 

@@ -74,7 +74,10 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
  * @example const server = await startServer('embedded');
  */
 export async function startServer(db: ServerDb): Promise<RunningServer> {
-  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist/web/index.html'))) {
+  if (
+    !existsSync(CLI) ||
+    !existsSync(join(process.env.E2E_WEB_DIR ?? join(ROOT, 'dist/web'), 'index.html'))
+  ) {
     throw new Error('dist/ is not built: run "npm run build" (npm test does it first).');
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'ml-e2e-'));
@@ -92,6 +95,8 @@ export async function startServer(db: ServerDb): Promise<RunningServer> {
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     CHECKPOINT_INTERVAL_MS: '200',
+    // A build of the screens elsewhere than dist/web (several people building at once).
+    ...(process.env.E2E_WEB_DIR ? { WEB_DIR: process.env.E2E_WEB_DIR } : {}),
     ...(tdb?.url ? { DATABASE_URL: tdb.url } : {}),
   };
   const reportFile = join(dataDir, 'demo-report.json');
