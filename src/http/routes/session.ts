@@ -10,6 +10,7 @@ import type { TokenClaims } from '../../auth/tokens.js';
 import type { Config } from '../../config.js';
 import type { Catalog } from '../../core/domain/catalog.js';
 import { AuthError, ValidationError } from '../../core/errors.js';
+import { scopeOf, seesBrand } from '../../query/scope.js';
 import { problemResponses } from '../schemas.js';
 
 export interface SessionRouteOptions {
@@ -60,8 +61,11 @@ const DevTokenBody = Type.Object(
     sites: Type.Array(Type.String({ minLength: 1, maxLength: 32 }), { minItems: 1, maxItems: 16 }),
     sub: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9._@-]+$' })),
   },
-  { additionalProperties: false },
+  { additionalProperties: false, examples: [{ role: 'intake', sites: ['DIEPPE'], sub: 'dock-op-117' }] },
 );
+
+/** Loopback addresses: the machine the dev server runs on. */
+const isLoopback = (ip: string) => ip === '::1' || ip.startsWith('127.') || ip.startsWith('::ffff:127.');
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = async (
   app,
@@ -107,7 +111,12 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
       if (request.principal === undefined) {
         throw new AuthError(401, 'TOKEN_MISSING', 'Send a bearer token: Authorization: Bearer <token>.');
       }
-      return catalog;
+      // A brand-limited reader sees only its brands' models (the others' names are not theirs to know).
+      const scope = scopeOf(request.principal);
+      const models = Object.fromEntries(
+        Object.entries(catalog.models).filter(([, m]) => seesBrand(scope, m.brand)),
+      );
+      return { ...catalog, models };
     },
   );
 
@@ -123,11 +132,20 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
         body: DevTokenBody,
         response: {
           201: Type.Object({ token: Type.String(), expiresIn: Type.Integer() }),
-          ...problemResponses(400),
+          ...problemResponses(400, 401, 403),
         },
       },
     },
     async (request, reply) => {
+      // Minting needs no key on this route, so it answers only the machine the server runs on: a dev server
+      // listening on the network must not hand an admin token to every device that reaches it.
+      if (!isLoopback(request.socket.remoteAddress ?? '')) {
+        throw new AuthError(
+          403,
+          'DEV_LOGIN_LOCAL_ONLY',
+          'Dev sign-in works only from the machine the server runs on. On another device, paste a token made there with "motor-ledger token --role … --site …".',
+        );
+      }
       const { role, sites, sub } = request.body;
       if (!isRole(role)) {
         throw new ValidationError('INVALID_ROLE', `"${role}" is not a role; roles are ${ROLES.join(', ')}.`);
