@@ -1,0 +1,144 @@
+// The "verified" badge beside a ledger entry: this browser checks the entry's bytes, its inclusion proof and the
+// signed checkpoint (verify.ts, with src/core) and says so: green when all hold, red naming the step that failed.
+// A click (or Enter) opens what was checked, in plain words.
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { ProblemBox } from '../ui/problem.js';
+import './audit.css';
+import { type EntryVerdict, SHORT_NAME, type Step, verifyEntry } from './verify.js';
+
+/** How long to wait before asking again for an entry no checkpoint covers yet, and how many times. */
+const PENDING_RETRY_MS = 3000;
+const PENDING_TRIES = 20;
+
+/** Verify entry `seq` as long as the component is shown; retries while no checkpoint covers the entry. */
+export function useEntryVerdict(seq: number, fresh = false): EntryVerdict | null {
+  const [verdict, setVerdict] = useState<EntryVerdict | null>(null);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    setVerdict(null);
+    const run = (tries: number, fresh: boolean) => {
+      void verifyEntry(seq, { fresh }).then((v) => {
+        if (!live) return;
+        setVerdict(v);
+        if (v.status === 'pending' && tries > 1)
+          timer = setTimeout(() => run(tries - 1, true), PENDING_RETRY_MS);
+      });
+    };
+    run(PENDING_TRIES, fresh);
+    return () => {
+      live = false;
+      if (timer !== undefined) clearTimeout(timer);
+    };
+  }, [seq, fresh]);
+  return verdict;
+}
+
+function label(v: EntryVerdict | null): { cls: string; text: string } {
+  if (v === null) return { cls: 'pending', text: 'verifying…' };
+  switch (v.status) {
+    case 'verified':
+      return { cls: 'ok', text: v.entry ? '✓ verified' : '✓ verified (hash only)' };
+    case 'failed':
+      return { cls: 'bad', text: `✗ ${SHORT_NAME[v.failed] ?? v.failed} failed` };
+    case 'pending':
+      return { cls: 'pending', text: 'awaiting checkpoint' };
+    case 'unavailable':
+      return { cls: 'neutral', text: 'not available for your role' };
+    case 'error':
+      return { cls: 'neutral', text: 'not checked' };
+  }
+}
+
+/** The checks of a verdict as a list: each step, whether it held, and what was computed. */
+export function StepList({ steps }: { steps: Step[] }) {
+  return (
+    <ol class="vsteps">
+      {steps.map((s) => (
+        <li key={s.name} class={`vstep ${s.state}`}>
+          <span class="vmark" aria-hidden="true">
+            {s.state === 'ok' ? '✓' : s.state === 'bad' ? '✗' : '–'}
+          </span>
+          <span>
+            <strong>{s.name}</strong>{' '}
+            <span class="visually-hidden">
+              {s.state === 'ok' ? 'holds' : s.state === 'bad' ? 'fails' : 'not checked'}
+            </span>
+            <br />
+            {s.text}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** What the badge opens: the verdict in plain words. */
+export function VerdictDetail({ verdict }: { verdict: EntryVerdict | null }) {
+  if (verdict === null)
+    return <p>Fetching the entry, its proof and the signed checkpoint, and checking them…</p>;
+  switch (verdict.status) {
+    case 'verified':
+    case 'failed':
+      return <StepList steps={verdict.steps} />;
+    case 'pending':
+    case 'unavailable':
+      return <p>{verdict.reason}</p>;
+    case 'error':
+      return <ProblemBox error={verdict.error} />;
+  }
+}
+
+/**
+ * A badge that this browser computes for ledger entry `seq`: green "verified" when its bytes, inclusion proof and
+ * signed checkpoint all hold, red naming the failed step; click it to read what was checked.
+ * @example <VerifiedBadge seq={entry.seq} />
+ */
+export function VerifiedBadge({ seq }: { seq: number }) {
+  const verdict = useEntryVerdict(seq);
+  const [open, setOpen] = useState(false);
+  const id = useId();
+  const root = useRef<HTMLSpanElement>(null);
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: Event) => {
+      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
+    };
+    const esc = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') {
+        setOpen(false);
+        root.current?.querySelector('button')?.focus();
+      }
+    };
+    document.addEventListener('pointerdown', away);
+    document.addEventListener('keydown', esc);
+    return () => {
+      document.removeEventListener('pointerdown', away);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open]);
+  const { cls, text } = label(verdict);
+  return (
+    <span class="vbadge" ref={root} data-seq={seq} data-status={verdict?.status ?? 'checking'}>
+      <button
+        type="button"
+        class={`badge ${cls}`}
+        aria-expanded={open}
+        aria-controls={id}
+        aria-busy={verdict === null}
+        title={`Entry #${seq}: what this browser checked`}
+        onClick={() => setOpen(!open)}
+      >
+        {text}
+      </button>
+      {open && (
+        <section id={id} class="vbadge-detail" aria-label={`Verification of entry #${seq}`}>
+          <VerdictDetail verdict={verdict} />
+          <p class="vbadge-more">
+            <a href={`/audit/entries/${seq}`}>Open entry #{seq} on the Verification page</a>
+          </p>
+        </section>
+      )}
+    </span>
+  );
+}
