@@ -96,7 +96,7 @@ export async function readShipment(db: Kysely<Database>, id: string): Promise<Sh
   const row = await db.selectFrom('shipment').select('state').where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const shipment = parse<ShipmentState>(row.state);
-  const { counts, missing } = intakeCounts(shipment, await loadIntakeFacts(db, [id]));
+  const { counts, missing } = intakeCounts(shipment, await loadIntakeFacts(db, [shipment]));
   return { shipment, ...counts, missing, unexpected: shipment.unexpected };
 }
 

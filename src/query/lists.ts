@@ -108,20 +108,29 @@ export interface IntakeFacts {
   held: Map<string, Set<string>>;
 }
 
-/** Read what intakeCounts needs of these shipments beyond their projection: two indexed queries. */
-export async function loadIntakeFacts(db: Kysely<Database>, ids: readonly string[]): Promise<IntakeFacts> {
+/**
+ * Read what intakeCounts needs of these shipments beyond their projection: the held motors (one indexed
+ * query) and, only for projections written before they recorded `quarantined`, the rejected scans from the log.
+ */
+export async function loadIntakeFacts(
+  db: Kysely<Database>,
+  shipments: readonly ShipmentState[],
+): Promise<IntakeFacts> {
   const facts: IntakeFacts = { rejected: new Map(), held: new Map() };
-  if (ids.length === 0) return facts;
+  if (shipments.length === 0) return facts;
+  const ids = shipments.map((sh) => sh.id);
   const add = (map: Map<string, Set<string>>, id: string, serial: string) => {
     const set = map.get(id) ?? new Set<string>();
     set.add(serial);
     map.set(id, set);
   };
-  // A rejected scan is not in the shipment's projection by serial (only its count): the log has it. A scan at
-  // another site than the destination (WRONG_DESTINATION) is not this shipment's intake.
-  const subjects = ids.map((id) => `shipment:${id}`);
+  // A projection written before it recorded `quarantined` has only the count of rejected scans: the log has
+  // them. A scan at another site than the destination (WRONG_DESTINATION) is not this shipment's intake.
+  const subjects = shipments.filter((sh) => sh.quarantined === undefined).map((sh) => `shipment:${sh.id}`);
   const [rejected, held] = await Promise.all([
-    sql<{ subject: string; serial: string | null }>`
+    subjects.length === 0
+      ? { rows: [] }
+      : sql<{ subject: string; serial: string | null }>`
       SELECT subject, data->>'serial' AS serial FROM (
         SELECT s.subject, convert_from(e.body, 'UTF8')::jsonb->'data' AS data
         FROM ledger_subject s JOIN ledger_entry e ON e.seq = s.seq
@@ -140,14 +149,14 @@ export async function loadIntakeFacts(db: Kysely<Database>, ids: readonly string
 
 /**
  * Sort each motor of a shipment into accepted, quarantined, held or missing; also the missing serials.
- * @example intakeCounts(shipment, await loadIntakeFacts(db, [shipment.id])).counts.missing
+ * @example intakeCounts(shipment, await loadIntakeFacts(db, [shipment])).counts.missing
  */
 export function intakeCounts(
   sh: ShipmentState,
   facts: IntakeFacts,
 ): { counts: IntakeCounts; missing: string[] } {
   const received = new Set(sh.received);
-  const rejected = facts.rejected.get(sh.id) ?? new Set<string>();
+  const rejected = new Set(sh.quarantined ?? facts.rejected.get(sh.id));
   const held = facts.held.get(sh.id) ?? new Set<string>();
   let accepted = 0;
   let quarantined = 0;
@@ -204,7 +213,7 @@ export async function listShipments(
   const rows = (await q.execute()).map((r) => ({ key: Number(r.key), sh: parse<ShipmentState>(r.state) }));
   const facts = await loadIntakeFacts(
     db,
-    rows.slice(0, page.limit).map((r) => r.sh.id),
+    rows.slice(0, page.limit).map((r) => r.sh),
   );
   return pageFrom(rows, page.limit, ({ sh }) => ({
     id: sh.id,

@@ -342,3 +342,26 @@ describe('GET /v1/incidents', () => {
     expect((await get(auditor, '/v1/incidents')).items.length).toBe(page.items.length);
   });
 });
+
+// Last: it adds a truck, which the shipment lists above would count.
+describe('the scan verdict', () => {
+  it("gives the dock the truck's counts in each scan's verdict, as the list counts them", async () => {
+    const [ok, stopped] = [newSerial(), newSerial()];
+    await produceTested(t, k, [ok, stopped]);
+    const id = await shipToDieppe(t, k, [ok, stopped]);
+    await hold('HOLD-VERDICT-1', [stopped]);
+    const refused = await scan(t, k, stopped, id);
+    expect(refused.code).toBe('MOTOR_HELD');
+    expect(refused.shipment).toMatchObject({ expected: 2, scanned: 1, accepted: 0, quarantined: 1 });
+    const accepted = await scan(t, k, ok, id);
+    expect(accepted.shipment).toMatchObject({ expected: 2, scanned: 2, accepted: 1, quarantined: 1 });
+    const one = await get(k.intake, `/v1/shipments/${id}`);
+    expect(one).toMatchObject({ scanned: 2, accepted: 1, quarantined: 1, held: 0, missing: [] });
+    // Released and scanned again: out of quarantine, into the buffer.
+    await post(t, k.quality, '/v1/holds/HOLD-VERDICT-1/release', { reason: 'Measured within tolerance' });
+    const again = await scan(t, k, stopped, id);
+    expect(again.verdict).toBe('ACCEPTED');
+    expect(again.shipment).toMatchObject({ expected: 2, scanned: 2, accepted: 2, quarantined: 0 });
+    expect(await get(k.intake, `/v1/shipments/${id}`)).toMatchObject({ accepted: 2, quarantined: 0 });
+  });
+});

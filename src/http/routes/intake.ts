@@ -56,7 +56,11 @@ const ShipmentSummary = Type.Union([
     to: Type.String(),
     status: Type.String(),
     expected: Type.Integer(),
-    scanned: Type.Integer(),
+    scanned: Type.Integer({ description: 'accepted + quarantined, as GET /v1/shipments counts it' }),
+    accepted: Type.Integer({ description: 'Motors of the shipment received.' }),
+    quarantined: Type.Integer({
+      description: 'Motors of the shipment rejected at its intake and not received since.',
+    }),
   }),
   Type.Null(),
 ]);
@@ -96,6 +100,8 @@ interface VerdictAnswer {
     status: string;
     expected: number;
     scanned: number;
+    accepted: number;
+    quarantined: number;
   } | null;
 }
 
@@ -116,7 +122,9 @@ function answerFrom(state: DomainState, serial: string, shipmentId: string, e: D
           to: s.to,
           status: s.status,
           expected: s.serials.length,
-          scanned: s.received.length,
+          scanned: s.received.length + (s.quarantined?.length ?? 0),
+          accepted: s.received.length,
+          quarantined: s.quarantined?.length ?? 0,
         }
       : null,
   };
@@ -173,6 +181,8 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
             status: s.shipment.status,
             expected: s.expected,
             scanned: s.scanned,
+            accepted: s.accepted,
+            quarantined: s.quarantined,
           }
         : null,
       event: eventView(r),
