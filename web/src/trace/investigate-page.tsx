@@ -1,3 +1,346 @@
-export default function Page() {
-  return <p>Being built.</p>;
+// Investigation (/trace/investigate): from a lot, a station, a shift, a production window, a truck… to every
+// motor that shares it, drawn as the blast radius (where each one is now), listed with its VIN, exported as
+// CSV, and contained in one call ("hold all not yet installed"). The criteria live in the URL, so the page is a
+// link for an 8D report; opened with criteria, it traces at once.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { apiText } from '../api.js';
+import { ProblemBox } from '../ui/problem.js';
+import { HoldPanel } from './a-hold.js';
+import { BlastRadius } from './a-radius.js';
+import {
+  CsvButton,
+  fileName,
+  GROUPS,
+  groupLabel,
+  href,
+  int,
+  type LocationGroup,
+  Pager,
+  useQuery,
+  utc,
+} from './a-shared.js';
+import {
+  CRITERIA_KEYS,
+  describeFilter,
+  filterOf,
+  SIMPLE,
+  type Trace,
+  type TracedMotor,
+  traceAll,
+} from './a-trace.js';
+
+const PAGE_SIZE = 50;
+const COMPONENTS = ['magnets', 'rotor', 'stator', 'bearing', 'inverter'];
+
+export default function InvestigatePage() {
+  const [query, setQuery] = useQuery();
+  const filter = useMemo(() => filterOf(query), [query]);
+  const asOf = query.asOf?.trim() || undefined;
+  const where = (GROUPS.find((g) => g.group === query.where)?.group ?? null) as LocationGroup | null;
+  const key = filter ? JSON.stringify([filter, asOf]) : '';
+
+  const [trace, setTrace] = useState<Trace | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [loading, setLoading] = useState(false);
+  const [reload, setReload] = useState(0);
+  const [page, setPage] = useState(0);
+
+  useEffect(() => {
+    if (!filter) {
+      setTrace(null);
+      setError(null);
+      return;
+    }
+    const ctl = { cancelled: false };
+    setLoading(true);
+    setError(null);
+    traceAll(filter, asOf)
+      .then((t) => {
+        if (ctl.cancelled) return;
+        setTrace(t);
+      })
+      .catch((e) => {
+        if (ctl.cancelled) return;
+        setError(e);
+        setTrace(null);
+      })
+      .finally(() => !ctl.cancelled && setLoading(false));
+    return () => {
+      ctl.cancelled = true;
+    };
+    // The criteria's text is the dependency: a new object with the same criteria does not trace again.
+  }, [key, reload]);
+
+  useEffect(() => setPage(0), [key, where]);
+
+  const rows = useMemo(
+    () => (trace ? (where ? trace.items.filter((m) => m.group === where) : trace.items) : []),
+    [trace, where],
+  );
+  const vins = useMemo(() => new Set(trace?.items.flatMap((m) => (m.vin ? [m.vin] : []))).size, [trace]);
+  const described = filter ? describeFilter(filter) : '';
+
+  return (
+    <div class="analysis">
+      <h1>Investigation</h1>
+      <p class="lead">
+        Start from a lot, a station, a shift, a production window or a truck: every motor that shares it,
+        where it is now, and one call to hold the ones not yet installed.
+      </p>
+      <CriteriaForm
+        query={query}
+        onSubmit={(values) => setQuery(values)}
+        onClear={() => setQuery({})}
+        loading={loading}
+      />
+      <ProblemBox error={error} />
+      {!filter && !error && (
+        <p class="muted">
+          Give at least one criterion. A common-cause analysis links here with its criteria filled in.
+        </p>
+      )}
+      {loading && !trace && (
+        <p role="status" aria-live="polite">
+          Tracing {described}…
+        </p>
+      )}
+      {trace && filter && (
+        <>
+          <section class="card" aria-labelledby="radius-title">
+            <div class="section-head">
+              <h2 id="radius-title" data-testid="trace-total">
+                {int(trace.total)} motors with {described}
+              </h2>
+              <div class="actions">
+                <CsvButton
+                  label={`CSV of all ${int(trace.total)} motors`}
+                  filename={fileName('forward-trace', described, `seq${trace.asOfSeq}`)}
+                  rows={() =>
+                    apiText('/v1/trace/forward?format=csv', {
+                      body: { filter, asOfSeq: trace.asOfSeq },
+                      timeoutMs: 60_000,
+                    })
+                  }
+                />
+              </div>
+            </div>
+            <p class="muted">
+              {asOf ? `As the ledger stood at ${utc(asOf)}` : 'Now'} (ledger seq {int(trace.asOfSeq)}) · in{' '}
+              {int(vins)} vehicles{loading ? ' · updating…' : ''}
+            </p>
+            {trace.total > 0 && (
+              <BlastRadius
+                groups={trace.groups}
+                total={trace.total}
+                selected={where}
+                onSelect={(g) => setQuery({ ...query, where: g ?? undefined })}
+              />
+            )}
+          </section>
+
+          <HoldPanel
+            filter={filter}
+            trace={trace}
+            described={described}
+            asOf={asOf}
+            onHeld={() => setReload((n) => n + 1)}
+          />
+
+          <section aria-labelledby="motors-title">
+            <div class="section-head">
+              <h2 id="motors-title">Motors and vehicles</h2>
+              {where && (
+                <div class="filter-note">
+                  <span>
+                    Showing <strong>{groupLabel(where)}</strong> only
+                  </span>
+                  <button type="button" onClick={() => setQuery({ ...query, where: undefined })}>
+                    Show all {int(trace.total)}
+                  </button>
+                </div>
+              )}
+            </div>
+            <MotorTable rows={rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)} />
+            <Pager page={page} pageSize={PAGE_SIZE} total={rows.length} onPage={setPage} what="Motors" />
+          </section>
+        </>
+      )}
+    </div>
+  );
+}
+
+function MotorTable({ rows }: { rows: TracedMotor[] }) {
+  return (
+    <div class="table-wrap">
+      <table class="data" aria-describedby="motors-title">
+        <thead>
+          <tr>
+            <th scope="col">Serial</th>
+            <th scope="col">Type</th>
+            <th scope="col">Produced</th>
+            <th scope="col">Where now</th>
+            <th scope="col">Site</th>
+            <th scope="col">Shipment</th>
+            <th scope="col">VIN</th>
+            <th scope="col">Slot</th>
+            <th scope="col">Holds</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((m) => (
+            <tr key={m.serial} data-group={m.group}>
+              <td>
+                <a class="mono" href={href.motor(m.serial)}>
+                  {m.serial}
+                </a>
+              </td>
+              <td>{m.motorType}</td>
+              <td>{utc(m.producedAt)}</td>
+              <td>
+                <span class={`swatch-inline g-${m.group}`} aria-hidden="true" /> {groupLabel(m.group)}
+                {m.status.includes("another brand's") && <small> (another brand's vehicle)</small>}
+              </td>
+              <td>{m.site ?? ''}</td>
+              <td>{m.shipmentId && <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a>}</td>
+              <td>
+                {m.vin && (
+                  <a class="mono" href={href.vehicle(m.vin)}>
+                    {m.vin}
+                  </a>
+                )}
+              </td>
+              <td>{m.slot ?? ''}</td>
+              <td>{m.holds.join(', ')}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** `2026-09-10T08:00:00Z` ↔ the `2026-09-10T08:00` a datetime-local input holds (the page works in UTC). */
+const toInput = (iso: string | undefined) => (iso ? iso.replace(/Z$/, '').slice(0, 16) : '');
+const fromInput = (v: string) => (v ? `${v.length === 16 ? `${v}:00` : v}Z` : '');
+
+function CriteriaForm({
+  query,
+  onSubmit,
+  onClear,
+  loading,
+}: {
+  query: Record<string, string>;
+  onSubmit: (values: Record<string, string>) => void;
+  onClear: () => void;
+  loading: boolean;
+}) {
+  const [draft, setDraft] = useState<Record<string, string>>(query);
+  useEffect(() => setDraft(query), [JSON.stringify(query)]);
+  const set = (k: string) => (e: Event) =>
+    setDraft((d) => ({ ...d, [k]: (e.currentTarget as HTMLInputElement).value }));
+  const [invalid, setInvalid] = useState<string | null>(null);
+  const primary = ['line', 'station', 'shift', 'shipment', 'truck'];
+  const more = SIMPLE.filter((s) => !primary.includes(s.key));
+  const moreOpen = [...more.map((s) => s.key), 'measure', 'asOf'].some((k) => draft[k]);
+
+  const field = (k: string, label: string, hint: string, extra: Record<string, unknown> = {}) => (
+    <div class="field" key={k}>
+      <label for={`c-${k}`}>{label}</label>
+      <input
+        id={`c-${k}`}
+        value={draft[k] ?? ''}
+        onInput={set(k)}
+        aria-describedby={hint ? `h-${k}` : undefined}
+        {...extra}
+      />
+      {hint && (
+        <span class="hint" id={`h-${k}`}>
+          {hint}
+        </span>
+      )}
+    </div>
+  );
+  const when = (k: string, label: string) => (
+    <div class="field" key={k}>
+      <label for={`c-${k}`}>{label}</label>
+      <input
+        id={`c-${k}`}
+        type="datetime-local"
+        value={toInput(draft[k])}
+        onInput={(e) => setDraft((d) => ({ ...d, [k]: fromInput(e.currentTarget.value) }))}
+      />
+      <span class="hint">UTC</span>
+    </div>
+  );
+
+  return (
+    <form
+      class="card"
+      aria-label="What to trace"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const values = Object.fromEntries(Object.entries(draft).filter(([, v]) => v.trim() !== ''));
+        if ((values.component && !values.lot) || (!values.component && values.lot)) {
+          setInvalid('A lot needs its component (magnets, rotor…) and the lot number.');
+          return;
+        }
+        if (!CRITERIA_KEYS.some((k) => values[k])) {
+          setInvalid(
+            'Give at least one criterion: a lot, a line, a station, a shift, a window, a shipment or a truck.',
+          );
+          return;
+        }
+        setInvalid(null);
+        onSubmit({ ...values, where: '' });
+      }}
+    >
+      <div class="criteria">
+        <div class="field">
+          <label for="c-component">Component</label>
+          <input
+            id="c-component"
+            list="components"
+            value={draft.component ?? ''}
+            onInput={set('component')}
+            aria-describedby="h-component"
+          />
+          <datalist id="components">
+            {COMPONENTS.map((c) => (
+              <option key={c} value={c} />
+            ))}
+          </datalist>
+          <span class="hint" id="h-component">
+            magnets, rotor, stator, bearing, inverter
+          </span>
+        </div>
+        {field('lot', 'Lot', 'e.g. MAG-26-0075', { class: 'mono' })}
+        {SIMPLE.filter((s) => primary.includes(s.key)).map((s) => field(s.key, s.label, s.hint))}
+        {when('from', 'Produced from')}
+        {when('to', 'Produced until')}
+      </div>
+      <details class="more" open={moreOpen}>
+        <summary>More criteria and “as of”</summary>
+        <div class="criteria">
+          {more.map((s) => field(s.key, s.label, s.hint))}
+          {field('measure', 'EOL measurement', 'e.g. noiseDb')}
+          {field('min', 'at least', '', { type: 'number', step: 'any' })}
+          {field('max', 'at most', '', { type: 'number', step: 'any' })}
+          {when('asOf', 'As of (what the ledger knew then)')}
+        </div>
+      </details>
+      {invalid && (
+        <p class="problem" role="alert">
+          {invalid}
+        </p>
+      )}
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={loading}>
+          {loading ? 'Tracing…' : 'Trace forward'}
+        </button>
+        <button type="button" onClick={onClear}>
+          Clear
+        </button>
+      </div>
+    </form>
+  );
 }

@@ -1,0 +1,121 @@
+// The blast radius of a forward trace: one horizontal bar of the motors per state (at Cléon, in transit per
+// truck, in a buffer, installed, in shipped vehicles, held), each part written as well as coloured, and a legend
+// that says where exactly (which trucks, which sites, how many vehicles). A part is a button: it narrows the
+// table below to that state.
+import { GROUPS, href, int, type LocationGroup } from './a-shared.js';
+import type { TraceGroup } from './a-trace.js';
+
+export function BlastRadius({
+  groups,
+  total,
+  selected,
+  onSelect,
+}: {
+  groups: TraceGroup[];
+  total: number;
+  selected: LocationGroup | null;
+  onSelect: (g: LocationGroup | null) => void;
+}) {
+  const ordered = GROUPS.map((meta) => ({
+    meta,
+    g: groups.find((x) => x.group === meta.group) ?? { group: meta.group, count: 0, by: [] },
+  }));
+  return (
+    <div class="blast">
+      <fieldset class="radius" aria-label={`Blast radius: ${int(total)} motors by where they are now`}>
+        {ordered
+          .filter(({ g }) => g.count > 0)
+          .map(({ meta, g }) => {
+            const share = total > 0 ? g.count / total : 0;
+            const text = share >= 0.12 ? `${meta.short} ${int(g.count)}` : share >= 0.035 ? int(g.count) : '';
+            return (
+              <button
+                key={meta.group}
+                type="button"
+                class={`seg g-${meta.group}`}
+                style={{ flex: `${g.count} 1 0` }}
+                aria-pressed={selected === meta.group}
+                aria-label={`${meta.label}: ${int(g.count)} motors. ${selected === meta.group ? 'Show all motors' : 'Show only these in the table'}`}
+                title={`${meta.label}: ${int(g.count)}`}
+                onClick={() => onSelect(selected === meta.group ? null : meta.group)}
+              >
+                {text}
+              </button>
+            );
+          })}
+      </fieldset>
+      <ul class="legend" aria-label="Legend">
+        {ordered.map(({ meta, g }) => (
+          <li key={meta.group}>
+            <span class={`swatch g-${meta.group}`} aria-hidden="true" />
+            <span>
+              {g.count > 0 ? (
+                <button
+                  type="button"
+                  class="link"
+                  aria-pressed={selected === meta.group}
+                  onClick={() => onSelect(selected === meta.group ? null : meta.group)}
+                >
+                  {meta.label}
+                </button>
+              ) : (
+                <span>{meta.label}</span>
+              )}{' '}
+              <span class="n" data-group={meta.group}>
+                {int(g.count)}
+              </span>
+              <Detail g={g} />
+            </span>
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Where exactly a state's motors are, from the API's `by` (at most its 100 largest keys). */
+function Detail({ g }: { g: TraceGroup }) {
+  if (g.count === 0 || g.by.length === 0) return null;
+  const listed = g.by.reduce((n, b) => n + b.count, 0);
+  const more = g.count > listed ? ' …' : '';
+  switch (g.group) {
+    case 'IN_TRANSIT':
+      return (
+        <span class="by">
+          {g.by.map((b, i) => (
+            <span key={b.key}>
+              {i > 0 && ', '}
+              <a href={href.shipment(b.key)}>{b.key}</a> ({int(b.count)})
+            </span>
+          ))}
+          {more}
+        </span>
+      );
+    case 'INSTALLED':
+    case 'VEHICLE_SHIPPED': {
+      const vins = g.by.filter((b) => b.key !== "another brand's vehicle").length;
+      const hidden = g.by.find((b) => b.key === "another brand's vehicle")?.count ?? 0;
+      return (
+        <span class="by">
+          in {int(vins)}
+          {g.by.length >= 100 ? '+' : ''} vehicle{vins === 1 ? '' : 's'}
+          {hidden > 0 ? `, ${int(hidden)} in another brand's vehicles` : ''}
+        </span>
+      );
+    }
+    case 'HELD':
+      return (
+        <span class="by">
+          {g.by.map((b) => `${b.key} (${int(b.count)})`).join(', ')}
+          {more}
+        </span>
+      );
+    default:
+      return (
+        <span class="by">
+          {g.by.map((b) => `${b.key} ${int(b.count)}`).join(', ')}
+          {more}
+        </span>
+      );
+  }
+}
