@@ -2,16 +2,19 @@
 // signed checkpoint (verify.ts, with src/core) and says so: green when all hold, red naming the step that failed.
 // A click (or Enter) opens what was checked, in plain words.
 import { useEffect, useId, useRef, useState } from 'preact/hooks';
-import { ProblemBox } from '../ui/problem.js';
 import './audit.css';
+import { Trouble } from './trouble.js';
 import { type EntryVerdict, SHORT_NAME, type Step, verifyEntry } from './verify.js';
 
 /** How long to wait before asking again for an entry no checkpoint covers yet, and how many times. */
 const PENDING_RETRY_MS = 3000;
 const PENDING_TRIES = 20;
 
-/** Verify entry `seq` as long as the component is shown; retries while no checkpoint covers the entry. */
-export function useEntryVerdict(seq: number, fresh = false): EntryVerdict | null {
+/**
+ * Verify entry `seq` as long as the component is shown; retries while no checkpoint covers the entry. Raise
+ * `recheck` to check again from scratch (nothing remembered).
+ */
+export function useEntryVerdict(seq: number, recheck = 0): EntryVerdict | null {
   const [verdict, setVerdict] = useState<EntryVerdict | null>(null);
   useEffect(() => {
     let live = true;
@@ -25,12 +28,12 @@ export function useEntryVerdict(seq: number, fresh = false): EntryVerdict | null
           timer = setTimeout(() => run(tries - 1, true), PENDING_RETRY_MS);
       });
     };
-    run(PENDING_TRIES, fresh);
+    run(PENDING_TRIES, recheck > 0);
     return () => {
       live = false;
       if (timer !== undefined) clearTimeout(timer);
     };
-  }, [seq, fresh]);
+  }, [seq, recheck]);
   return verdict;
 }
 
@@ -85,7 +88,7 @@ export function VerdictDetail({ verdict }: { verdict: EntryVerdict | null }) {
     case 'unavailable':
       return <p>{verdict.reason}</p>;
     case 'error':
-      return <ProblemBox error={verdict.error} />;
+      return <Trouble error={verdict.error} />;
   }
 }
 

@@ -113,20 +113,69 @@ function roleRefusal(err: unknown): string | undefined {
   return err instanceof ApiError && err.code === 'ROLE_REQUIRED' ? err.problem.detail : undefined;
 }
 
-// ---- The keys: the log's JWKS, fetched once per page and again when a checkpoint names a key it lacks (a key
-// rotated in since). The JWKS is public: it is what a checkpoint is verified against, here as in `verify`.
+// Verdicts that will not change (verified or failed) are kept for the page's life: a badge re-rendered, or the same
+// entry on two pages, is checked once. A role refusal is remembered too, so a timeline asks once.
+const settled = new Map<number, EntryVerdict>();
+let refusedRole: string | undefined;
+
+// ---- The keys. By default the log's own JWKS (public), fetched once per page and again when a checkpoint names
+// a key it lacks (a key rotated in since). An auditor who holds the keys obtained out of band loads them once
+// (kept on this device): then only those keys are trusted, as with `verify --trusted-keys`, and a checkpoint
+// signed by any other key fails (UNTRUSTED_KEY).
+type Jwks = Parameters<typeof CheckpointKeyRing.from>[0];
+const TRUSTED = 'motor-ledger.trusted-keys';
 let ring: Promise<CheckpointKeyRing> | undefined;
 
+/** The keys this device trusts (loaded by the auditor), or null when it uses the log's own JWKS. */
+export function trustedJwks(): Jwks | null {
+  const text = localStorage.getItem(TRUSTED);
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as Jwks;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Trust only these keys from now on (null: back to the log's JWKS). Throws CheckpointError INVALID_JWKS, or
+ * NO_USABLE_KEY when it holds no Ed25519 key. Verdicts already reached are forgotten.
+ */
+export async function setTrustedJwks(jwks: unknown): Promise<string[]> {
+  let kids: string[] = [];
+  if (jwks === null) localStorage.removeItem(TRUSTED);
+  else {
+    kids = (await CheckpointKeyRing.from(jwks as Jwks, 'trusted')).kids;
+    if (kids.length === 0) {
+      throw new CheckpointError(
+        'NO_USABLE_KEY',
+        'The file holds no Ed25519 public key (kty OKP, crv Ed25519).',
+      );
+    }
+    localStorage.setItem(TRUSTED, JSON.stringify(jwks));
+  }
+  ring = undefined;
+  settled.clear();
+  return kids;
+}
+
+/** The key ring verdicts are checked against now: the trusted keys, else the log's JWKS. */
+export async function currentKeys(): Promise<CheckpointKeyRing> {
+  return keysFor([]);
+}
+
 async function keysFor(jws: readonly (string | undefined)[]): Promise<CheckpointKeyRing> {
+  const trusted = trustedJwks();
   const load = () =>
-    api<{ keys: unknown[] }>('/.well-known/jwks.json').then((jwks) =>
-      CheckpointKeyRing.from(jwks as Parameters<typeof CheckpointKeyRing.from>[0], 'export'),
-    );
+    trusted !== null
+      ? CheckpointKeyRing.from(trusted, 'trusted')
+      : api<Jwks>('/.well-known/jwks.json').then((jwks) => CheckpointKeyRing.from(jwks, 'export'));
   ring ??= load().catch((err: unknown) => {
     ring = undefined;
     throw err;
   });
   let keys = await ring;
+  if (keys.source === 'trusted') return keys;
   const kids = jws.flatMap((j) => {
     if (j === undefined) return [];
     try {
@@ -140,6 +189,11 @@ async function keysFor(jws: readonly (string | undefined)[]): Promise<Checkpoint
     keys = await ring;
   }
   return keys;
+}
+
+/** Where the key that signed came from, in words. */
+function keySource(keys: CheckpointKeyRing): string {
+  return keys.source === 'trusted' ? 'one of the keys you trust' : "a key of the log's JWKS";
 }
 
 // ---- A few checks at a time: a timeline of 200 entries must not open 400 requests at once.
@@ -157,11 +211,6 @@ async function limited<T>(work: () => Promise<T>): Promise<T> {
     waiting.shift()?.();
   }
 }
-
-// Verdicts that will not change (verified or failed) are kept for the page's life: a badge re-rendered, or the same
-// entry on two pages, is checked once. A role refusal is remembered too, so a timeline asks once.
-const settled = new Map<number, EntryVerdict>();
-let refusedRole: string | undefined;
 
 interface InclusionAnswer {
   leafIdx: number;
@@ -318,7 +367,7 @@ async function checkEntry(
     text:
       sigState === 'bad'
         ? `The checkpoint does not hold: ${reason}`
-        : `The root ${short(signedRoot)} is signed by key ${short(kid)} (Ed25519) at size ${n(size)}, a key of the log's JWKS.`,
+        : `The root ${short(signedRoot)} is signed by key ${short(kid)} (Ed25519) at size ${n(size)}, ${keySource(keys)}.`,
     values: { root: signedRoot, kid, size: String(size) },
   };
   const steps = [entryStep, proofStep, sigStep];
@@ -410,7 +459,7 @@ export async function verifyConsistency(from: number, to: number): Promise<Consi
         {
           name,
           state: 'ok',
-          text: `The checkpoint of ${n(v.size)} entries (root ${short(toBase64(v.root))}) is signed by key ${short(v.kid)} (Ed25519), a key of the log's JWKS.`,
+          text: `The checkpoint of ${n(v.size)} entries (root ${short(toBase64(v.root))}) is signed by key ${short(v.kid)} (Ed25519), ${keySource(keys)}.`,
           values: { root: toBase64(v.root), kid: v.kid, size: String(v.size) },
         },
         v,
@@ -479,4 +528,32 @@ export async function verifyConsistency(from: number, to: number): Promise<Consi
 export function summary(v: EntryVerdict): string {
   if (v.status !== 'verified' && v.status !== 'failed') return '';
   return v.steps.map((s) => s.text).join(' ');
+}
+
+/** A listed checkpoint as this browser found it. */
+export type ListedCheck = { state: 'ok' } | { state: 'bad' | 'error'; reason: string };
+
+/**
+ * Check one listed checkpoint in this browser: its JWS verifies under the current keys and says the size, root
+ * and key the list shows. 'error' when the keys could not be fetched. Never throws.
+ */
+export async function checkListedCheckpoint(cp: CheckpointView): Promise<ListedCheck> {
+  let keys: CheckpointKeyRing;
+  try {
+    keys = await keysFor([cp.jws]);
+  } catch (err) {
+    return { state: 'error', reason: err instanceof Error ? err.message : String(err) };
+  }
+  try {
+    const v = await keys.verify(cp.jws);
+    if (v.size !== cp.size || toBase64(v.root) !== cp.root || v.kid !== cp.kid) {
+      return {
+        state: 'bad',
+        reason: `The list says size ${n(cp.size)}, root ${short(cp.root)}, key ${short(cp.kid)}; the signed checkpoint says size ${n(v.size)}, root ${short(toBase64(v.root))}, key ${short(v.kid)}.`,
+      };
+    }
+    return { state: 'ok' };
+  } catch (err) {
+    return { state: 'bad', reason: err instanceof Error ? err.message : String(err) };
+  }
 }
