@@ -5,7 +5,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { ErrorBoundary, LocationProvider, lazy, Route, Router, useLocation } from 'preact-iso';
 import './app.css';
 import { HomePage } from './pages/home.js';
-import { LoginPage } from './pages/login.js';
+import { LoginCallbackPage, LoginPage } from './pages/login.js';
 import { currentSession, onSessionChange } from './session.js';
 
 const DockPage = lazy(() => import('./dock/dock-page.js'));
@@ -42,6 +42,7 @@ function App() {
         <Router>
           <Route path="/" component={HomePage} />
           <Route path="/login" component={LoginPage} />
+          <Route path="/login/callback" component={LoginCallbackPage} />
           <Route path="/dock/:shipment?" component={(p) => <SignedIn page={DockPage} {...p} />} />
           <Route path="/station/:vin?" component={(p) => <SignedIn page={StationPage} {...p} />} />
           <Route path="/trace/*" component={(p) => <SignedIn page={TraceApp} {...p} />} />

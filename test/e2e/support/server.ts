@@ -45,7 +45,8 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -73,7 +74,16 @@ function run(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
  * Start `motor-ledger serve` over the docs scenario (2,000-motor demo plant plus the docs' trucks and cars).
  * @example const server = await startServer('embedded');
  */
-export async function startServer(db: ServerDb): Promise<RunningServer> {
+export interface StartOptions {
+  /** More configuration for serve (e.g. an identity provider). */
+  env?: Record<string, string>;
+  /** Fill the ledger with the docs scenario first (default true). */
+  demo?: boolean;
+  /** Listen on this port (default: a free one). */
+  port?: number;
+}
+
+export async function startServer(db: ServerDb, options: StartOptions = {}): Promise<RunningServer> {
   if (
     !existsSync(CLI) ||
     !existsSync(join(process.env.E2E_WEB_DIR ?? join(ROOT, 'dist/web'), 'index.html'))
@@ -86,7 +96,7 @@ export async function startServer(db: ServerDb): Promise<RunningServer> {
     tdb = await createTestDatabase();
     await tdb.handle.close();
   }
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -98,10 +108,14 @@ export async function startServer(db: ServerDb): Promise<RunningServer> {
     // A build of the screens elsewhere than dist/web (several people building at once).
     ...(process.env.E2E_WEB_DIR ? { WEB_DIR: process.env.E2E_WEB_DIR } : {}),
     ...(tdb?.url ? { DATABASE_URL: tdb.url } : {}),
+    ...options.env,
   };
   const reportFile = join(dataDir, 'demo-report.json');
-  await run(['demo', '--scenario', 'docs', '--report', reportFile], env);
-  const demo = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  let demo = {} as DemoReport;
+  if (options.demo !== false) {
+    await run(['demo', '--scenario', 'docs', '--report', reportFile], env);
+    demo = JSON.parse(readFileSync(reportFile, 'utf8')) as DemoReport;
+  }
 
   let output = '';
   const child: ChildProcess = spawn(process.execPath, [CLI, 'serve'], {

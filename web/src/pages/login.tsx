@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { api } from '../api.js';
+import { finishSignIn, type OidcConfig, startSignIn } from '../oidc.js';
 import { homeOf, signIn } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 
@@ -10,7 +11,11 @@ interface SessionConfig {
   mode: 'dev' | 'oidc' | 'token';
   roles: string[];
   sites: { code: string; name: string }[];
+  oidc?: OidcConfig;
 }
+
+const safeNext = (next: string | undefined) =>
+  next?.startsWith('/') && !next.startsWith('//') && !next.startsWith('/login') ? next : undefined;
 
 const ROLE_HINT: Record<string, string> = {
   intake: 'Dieppe dock: scan motors off the truck',
@@ -45,8 +50,7 @@ export function LoginPage() {
 
   const done = (token: string) => {
     const s = signIn(token);
-    const next = query.next;
-    route(next?.startsWith('/') && !next.startsWith('//') ? next : homeOf(s), true);
+    route(safeNext(query.next) ?? homeOf(s), true);
   };
 
   const pickRole = (r: string) => {
@@ -133,20 +137,71 @@ export function LoginPage() {
           </button>
         </form>
       )}
-      {config && config.mode !== 'dev' && (
-        <form onSubmit={usePasted} class="card">
-          <label class="field">
-            Bearer token from your identity provider
-            <textarea
-              rows={4}
-              value={pasted}
-              onInput={(e) => setPasted((e.currentTarget as HTMLTextAreaElement).value)}
-            />
-          </label>
-          <button type="submit" class="primary" disabled={pasted.trim() === ''}>
-            Sign in
+      {config?.mode === 'oidc' && config.oidc && (
+        <div class="card">
+          <p>Sign in with your plant account at {new URL(config.oidc.issuer).host}.</p>
+          <button
+            type="button"
+            class="primary"
+            disabled={busy}
+            onClick={() => {
+              setBusy(true);
+              startSignIn(config.oidc!, safeNext(query.next) ?? '/').catch((err) => {
+                setError(err);
+                setBusy(false);
+              });
+            }}
+          >
+            Sign in with the identity provider
           </button>
-        </form>
+        </div>
+      )}
+      {config && (
+        <details class="card" open={config.mode === 'token'}>
+          <summary>{config.mode === 'token' ? 'Sign in with a token' : 'Or paste a bearer token'}</summary>
+          <form onSubmit={usePasted}>
+            <label class="field">
+              Bearer token from your identity provider
+              <textarea
+                rows={4}
+                value={pasted}
+                onInput={(e) => setPasted((e.currentTarget as HTMLTextAreaElement).value)}
+              />
+            </label>
+            <button type="submit" class="primary" disabled={pasted.trim() === ''}>
+              Sign in
+            </button>
+          </form>
+        </details>
+      )}
+    </main>
+  );
+}
+
+/** /login/callback: the identity provider sends the person back here with a code; exchange it and go on. */
+export function LoginCallbackPage() {
+  const { route } = useLocation();
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    api<SessionConfig>('/v1/session/config', { anonymous: true })
+      .then((config) => {
+        if (!config.oidc) throw new Error('This server has no identity provider configured.');
+        return finishSignIn(config.oidc);
+      })
+      .then(({ token, next }) => {
+        const s = signIn(token);
+        route(safeNext(next) ?? homeOf(s), true);
+      })
+      .catch(setError);
+  }, [route]);
+  return (
+    <main class="login" id="main">
+      <h1>Signing in…</h1>
+      <ProblemBox error={error} />
+      {error !== null && (
+        <p>
+          <a href="/login">Sign in again</a>
+        </p>
       )}
     </main>
   );
