@@ -1,3 +1,248 @@
-export default function Page() {
-  return <p>Being built.</p>;
+// A motor: where it is now (state, site, buffer or VIN and slot), the holds that ever named it, its genealogy
+// as a graph, and its whole timeline with corrections beside what they correct. Two calls, in parallel.
+import type { ComponentChildren } from 'preact';
+import { useRoute } from 'preact-iso';
+import { api } from '../api.js';
+import {
+  type HoldSummary,
+  href,
+  type ListPage,
+  MOTOR_STATUS,
+  type Motor,
+  type MotorAnswer,
+  useLoad,
+  utc,
+} from './x-data.js';
+import { GenealogyGraph } from './x-graph.js';
+import { CsvButton, Load } from './x-parts.js';
+import { Timeline } from './x-timeline.js';
+
+/** Where the motor is now, in one sentence with its links. */
+function WhereNow({ m }: { m: Motor }) {
+  const ship = m.shipmentId ? <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a> : null;
+  switch (m.status) {
+    case 'PRODUCED':
+      return (
+        <>
+          At {m.site ?? 'Cléon'}, produced {utc(m.produced.time)}, not yet loaded on a truck.
+        </>
+      );
+    case 'LOADED':
+      return (
+        <>
+          At {m.site}, loaded on shipment {ship}
+          {m.rack ? ` (rack ${m.rack})` : ''}, not yet departed.
+        </>
+      );
+    case 'IN_TRANSIT':
+      return (
+        <>
+          On truck {m.transport?.truck ?? '?'} ({m.transport?.carrier}), shipment {ship}, departed{' '}
+          {utc(m.transport?.departed)}.
+        </>
+      );
+    case 'ARRIVED':
+      return (
+        <>
+          At {m.site ?? 'the destination'}: shipment {ship} arrived {utc(m.transport?.arrived)}; this motor is
+          not scanned yet.
+        </>
+      );
+    case 'RECEIVED':
+      return (
+        <>
+          In {m.received?.site ?? m.site}'s buffer since {utc(m.received?.time)} (scanned at dock{' '}
+          {m.received?.dock} by {m.received?.scanner}, shipment {ship}).
+        </>
+      );
+    case 'INSTALLED':
+    case 'VEHICLE_SHIPPED':
+      return (
+        <>
+          In vehicle {m.vin ? <a href={href.vehicle(m.vin)}>{m.vin}</a> : '(another brand)'}, slot{' '}
+          <strong>{m.slot}</strong>
+          {m.installed
+            ? ` (${m.installed.brand} ${m.installed.model}, installed at ${m.installed.station})`
+            : ''}
+          {m.status === 'VEHICLE_SHIPPED' ? '; the vehicle has shipped.' : '.'}
+        </>
+      );
+    default:
+      return <>{m.status}</>;
+  }
+}
+
+function Fact({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div>
+      <dt>{label}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}
+
+function Holds({ serial, holds, active }: { serial: string; holds: HoldSummary[]; active: string[] }) {
+  const rows = () => [
+    ['hold', 'status', 'reason', 'incident', 'opened', 'by'],
+    ...holds.map((h) => [h.id, h.status, h.reason, h.incidentId, h.opened.time, h.opened.by]),
+  ];
+  return (
+    <section aria-labelledby="x-holds-h">
+      <div class="x-section-head">
+        <h2 id="x-holds-h">Holds</h2>
+        <span class="muted">{active.length > 0 ? `held now by ${active.join(', ')}` : 'not held now'}</span>
+        {holds.length > 0 && <CsvButton filename={`${serial}-holds.csv`} rows={rows} what="the holds" />}
+      </div>
+      {holds.length === 0 ? (
+        <p class="muted">No hold has ever named this motor.</p>
+      ) : (
+        <table class="data">
+          <thead>
+            <tr>
+              <th scope="col">Hold</th>
+              <th scope="col">Status</th>
+              <th scope="col">Reason</th>
+              <th scope="col">Incident</th>
+              <th scope="col">Opened</th>
+            </tr>
+          </thead>
+          <tbody>
+            {holds.map((h) => (
+              <tr key={h.id}>
+                <td>
+                  <a href={href.hold(h.id)}>{h.id}</a>
+                </td>
+                <td>
+                  <span class={`badge ${active.includes(h.id) ? 'bad' : 'ok'}`}>
+                    {active.includes(h.id) ? 'holds it' : 'released'}
+                  </span>
+                </td>
+                <td>{h.reason}</td>
+                <td>{h.incidentId ? <a href={href.incident(h.incidentId)}>{h.incidentId}</a> : '—'}</td>
+                <td>
+                  {utc(h.opened.time)} <span class="muted">by {h.opened.by}</span>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+export default function MotorPage() {
+  const { params } = useRoute();
+  const serial = params.serial ?? '';
+  const loaded = useLoad(serial, (signal) =>
+    Promise.all([
+      api<MotorAnswer>(`/v1/motors/${encodeURIComponent(serial)}`, { signal }),
+      api<ListPage<HoldSummary>>(`/v1/holds?serial=${encodeURIComponent(serial)}&limit=500`, { signal }),
+    ]),
+  );
+  return (
+    <div class="x-page">
+      <Load
+        loaded={loaded}
+        what={`Loading motor ${serial}`}
+        notFound={<h1>No motor {serial} in the ledger</h1>}
+      >
+        {([{ motor: m, timeline }, holds]) => {
+          const held = m.holds.length > 0;
+          return (
+            <>
+              <header class="card x-head">
+                <h1>
+                  Motor <span class="mono">{m.serial}</span> <span class="badge neutral">{m.motorType}</span>{' '}
+                  <span class={`badge ${held ? 'bad' : m.status === 'VEHICLE_SHIPPED' ? 'ok' : 'neutral'}`}>
+                    {held
+                      ? `On hold · ${MOTOR_STATUS[m.status] ?? m.status}`
+                      : (MOTOR_STATUS[m.status] ?? m.status)}
+                  </span>
+                </h1>
+                <p class="x-where">
+                  <strong>Where now: </strong>
+                  <WhereNow m={m} />
+                </p>
+                {held && (
+                  <p class="problem" role="status">
+                    On quality hold:{' '}
+                    {m.holds.map((h, i) => (
+                      <span key={h}>
+                        {i > 0 && ', '}
+                        <a href={href.hold(h)}>{h}</a>
+                      </span>
+                    ))}
+                    . It cannot be loaded, received or installed until released.
+                  </p>
+                )}
+                <dl class="x-facts x-summary">
+                  <Fact label="Produced">
+                    {utc(m.produced.time)} · {m.produced.site} line {m.produced.line}, station{' '}
+                    {m.produced.station}, shift {m.produced.shift}
+                  </Fact>
+                  <Fact label="End-of-line test">
+                    {m.lastTest ? (
+                      <>
+                        <span class={`badge ${m.lastTest.verdict === 'PASS' ? 'ok' : 'bad'}`}>
+                          {m.lastTest.verdict}
+                        </span>{' '}
+                        {m.lastTest.bench}, {utc(m.lastTest.time)}
+                        {m.tests > 1 ? ` (${m.tests} tests)` : ''}
+                      </>
+                    ) : (
+                      'not tested'
+                    )}
+                  </Fact>
+                  <Fact label="Shipment">
+                    {m.shipmentId ? (
+                      <>
+                        <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a>
+                        {m.transport ? ` · truck ${m.transport.truck}` : ''}
+                        {m.rack ? ` · rack ${m.rack}` : ''}
+                      </>
+                    ) : (
+                      'not shipped'
+                    )}
+                  </Fact>
+                  <Fact label="Vehicle">
+                    {m.vin ? (
+                      <>
+                        <a href={href.vehicle(m.vin)}>{m.vin}</a> · {m.slot}
+                      </>
+                    ) : (
+                      'not installed'
+                    )}
+                    {m.removals > 0 ? ` · removed ${m.removals}×` : ''}
+                  </Fact>
+                </dl>
+              </header>
+              <Holds serial={m.serial} holds={holds.items} active={m.holds} />
+              <section aria-labelledby="x-genealogy-h">
+                <h2 id="x-genealogy-h">Genealogy</h2>
+                <GenealogyGraph
+                  current={`motor:${m.serial}`}
+                  motors={[
+                    {
+                      serial: m.serial,
+                      slot: m.slot,
+                      lots: m.produced.lots,
+                      shipmentId: m.shipmentId,
+                      truck: m.transport?.truck ?? null,
+                      vin: m.vin,
+                    },
+                  ]}
+                />
+              </section>
+              <Timeline
+                entries={timeline}
+                subject={{ serial: m.serial }}
+                filename={`${m.serial}-timeline.csv`}
+              />
+            </>
+          );
+        }}
+      </Load>
+    </div>
+  );
 }

@@ -1,3 +1,194 @@
-export default function Page() {
-  return <p>Being built.</p>;
+// A shipment (a truck's load): its route, truck and times, the intake counts (expected = accepted +
+// quarantined + held + missing), each motor with its intake state, and the shipment's timeline.
+import { useRoute } from 'preact-iso';
+import { api } from '../api.js';
+import { href, int, type ShipmentAnswer, type TimelineAnswer, useLoad, utc } from './x-data.js';
+import { CsvButton, Load } from './x-parts.js';
+import { Timeline } from './x-timeline.js';
+
+type Intake = 'ACCEPTED' | 'QUARANTINED' | 'HELD' | 'MISSING';
+const INTAKE: Record<Intake, { words: string; tone: string }> = {
+  ACCEPTED: { words: 'accepted', tone: 'ok' },
+  QUARANTINED: { words: 'rejected, in quarantine', tone: 'bad' },
+  HELD: { words: 'on hold, not scanned', tone: 'bad' },
+  MISSING: { words: 'missing', tone: 'pending' },
+};
+
+export default function ShipmentPage() {
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const path = encodeURIComponent(id);
+  const loaded = useLoad(id, (signal) =>
+    Promise.all([
+      api<ShipmentAnswer>(`/v1/shipments/${path}`, { signal }),
+      api<TimelineAnswer>(`/v1/shipments/${path}/timeline`, { signal }),
+    ]),
+  );
+  return (
+    <div class="x-page">
+      <Load
+        loaded={loaded}
+        what={`Loading shipment ${id}`}
+        notFound={<h1>No shipment {id} in the ledger</h1>}
+      >
+        {([s, timeline]) => {
+          const sh = s.shipment;
+          const received = new Map(
+            timeline.entries
+              .filter((e) => e.type === 'motor.received')
+              .map((e) => [String(e.data.serial), e]),
+          );
+          const rejected = new Map(
+            timeline.entries
+              .filter((e) => e.type === 'intake.rejected')
+              .map((e) => [String(e.data.serial), e]),
+          );
+          const missing = new Set(s.missing);
+          const rackOf = new Map(sh.racks.flatMap((r) => r.serials.map((x) => [x, r.rack] as const)));
+          const motors = sh.serials.map((serial) => {
+            const state: Intake = sh.received.includes(serial)
+              ? 'ACCEPTED'
+              : missing.has(serial)
+                ? 'MISSING'
+                : rejected.has(serial)
+                  ? 'QUARANTINED'
+                  : 'HELD';
+            const scan = received.get(serial) ?? rejected.get(serial);
+            return { serial, rack: rackOf.get(serial) ?? '', state, scan };
+          });
+          const rows = () => [
+            ['serial', 'rack', 'intake', 'scanned', 'dock', 'scanner', 'refusal code', 'refusal'],
+            ...motors.map((m) => [
+              m.serial,
+              m.rack,
+              m.state,
+              m.scan?.time,
+              m.scan?.data.dock as string | undefined,
+              m.scan?.data.scanner as string | undefined,
+              m.state === 'QUARANTINED' ? (m.scan?.data.code as string) : '',
+              m.state === 'QUARANTINED' ? (m.scan?.data.reason as string) : '',
+            ]),
+          ];
+          const counts: [string, number, string][] = [
+            ['Expected', s.expected, 'neutral'],
+            ['Accepted', s.accepted, 'ok'],
+            ['Quarantined', s.quarantined, 'bad'],
+            ['Held', s.held, 'bad'],
+            ['Missing', s.missing.length, 'pending'],
+            ['Not on it, scanned', s.unexpected.length, 'pending'],
+          ];
+          return (
+            <>
+              <header class="card x-head">
+                <h1>
+                  Shipment <span class="mono">{sh.id}</span>{' '}
+                  <span class={`badge ${sh.status === 'ARRIVED' ? 'ok' : 'pending'}`}>
+                    {sh.status.toLowerCase()}
+                  </span>
+                </h1>
+                <p>
+                  {sh.from} → {sh.to} · ASN {sh.asn}
+                  {sh.departed
+                    ? ` · truck ${sh.departed.truck} (${sh.departed.carrier}), seal ${sh.departed.seal}`
+                    : ''}
+                </p>
+                <p class="muted">
+                  Loaded {utc(sh.loaded.time)}
+                  {sh.departed ? ` · departed ${utc(sh.departed.time)}` : ' · not departed'}
+                  {sh.arrived ? ` · arrived ${utc(sh.arrived.time)} at dock ${sh.arrived.dock}` : ''}
+                </p>
+              </header>
+              <section aria-labelledby="x-counts-h">
+                <div class="x-section-head">
+                  <h2 id="x-counts-h">Intake</h2>
+                  <CsvButton
+                    filename={`${sh.id}-counts.csv`}
+                    rows={() => [['count', 'motors'], ...counts.map(([k, n]) => [k, n])]}
+                    what="the intake counts"
+                  />
+                </div>
+                <ul class="x-counts">
+                  {counts.map(([k, n, tone]) => (
+                    <li key={k} class={`x-count t-${tone}`}>
+                      <strong>{int(n)}</strong> {k.toLowerCase()}
+                    </li>
+                  ))}
+                </ul>
+              </section>
+              <section aria-labelledby="x-motors-h">
+                <div class="x-section-head">
+                  <h2 id="x-motors-h">Motors on it</h2>
+                  <span class="muted">{motors.length}</span>
+                  <CsvButton filename={`${sh.id}-motors.csv`} rows={rows} what="the motors table" />
+                </div>
+                <table class="data">
+                  <thead>
+                    <tr>
+                      <th scope="col">Motor</th>
+                      <th scope="col">Rack</th>
+                      <th scope="col">Intake</th>
+                      <th scope="col">Scanned</th>
+                      <th scope="col">Refusal</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {motors.map((m) => (
+                      <tr key={m.serial}>
+                        <td>
+                          <a class="mono" href={href.motor(m.serial)}>
+                            {m.serial}
+                          </a>
+                        </td>
+                        <td>{m.rack}</td>
+                        <td>
+                          <span class={`badge ${INTAKE[m.state].tone}`}>{INTAKE[m.state].words}</span>
+                        </td>
+                        <td>
+                          {m.scan ? (
+                            <>
+                              {utc(m.scan.time)}{' '}
+                              <span class="muted">
+                                dock {String(m.scan.data.dock)}, {String(m.scan.data.scanner)}
+                              </span>
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                        <td>
+                          {m.state === 'QUARANTINED' ? (
+                            <>
+                              <code>{String(m.scan?.data.code)}</code> {String(m.scan?.data.reason)}
+                            </>
+                          ) : (
+                            '—'
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+                {s.unexpected.length > 0 && (
+                  <p class="warn">
+                    Scanned against this truck but not on its ASN:{' '}
+                    {s.unexpected.map((x, i) => (
+                      <span key={x}>
+                        {i > 0 && ', '}
+                        <a href={href.motor(x)}>{x}</a>
+                      </span>
+                    ))}
+                  </p>
+                )}
+              </section>
+              <Timeline
+                entries={timeline.entries}
+                subject={{ shipment: sh.id }}
+                filename={`${sh.id}-timeline.csv`}
+              />
+            </>
+          );
+        }}
+      </Load>
+    </div>
+  );
 }

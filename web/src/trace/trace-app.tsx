@@ -1,7 +1,9 @@
 // The trace explorer (role quality, a desktop browser): one search box, then a page per thing. Each page has a
-// stable URL to paste into an 8D report. Sub-pages load on demand.
+// stable URL to paste into an 8D report. Sub-pages load on demand; the search box is in every page's frame.
 import { ErrorBoundary, lazy, Route, Router } from 'preact-iso';
 import { Layout } from '../ui/layout.js';
+import { SearchBox } from './x-search-box.js';
+import './x-trace.css';
 
 const SearchPage = lazy(() => import('./search-page.js'));
 const MotorPage = lazy(() => import('./motor-page.js'));
@@ -17,6 +19,7 @@ const FlowPage = lazy(() => import('./flow-page.js'));
 export default function TraceApp() {
   return (
     <Layout>
+      <SearchBox />
       <ErrorBoundary>
         <Router>
           <Route path="/" component={SearchPage} />
