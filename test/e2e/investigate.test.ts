@@ -3,8 +3,7 @@
 // every row), "hold all not yet installed" with a reason (what the page says was held and skipped, and the hold
 // on the ledger), common cause of the field reports (the planted lot ranked first), and the flow page showing
 // the planted anomalies at the demo's end time.
-import { readFileSync } from 'node:fs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,10 +32,11 @@ interface ForwardTrace {
 const SHOTS = process.env.SCREENSHOTS === '1';
 const SCREENS = join(import.meta.dirname, '../../docs/screens');
 
-async function shoot(page: Page, name: string) {
+async function shoot(page: Page, name: string, fullPage = false) {
   if (!SHOTS) return;
   mkdirSync(SCREENS, { recursive: true });
-  await page.screenshot({ path: join(SCREENS, `${name}.png`) });
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage });
 }
 
 describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
@@ -74,17 +74,25 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.goto(lotUrl);
     const heading = page.getByTestId('trace-total');
     await heading.waitFor();
-    expect(await heading.textContent()).toContain(`${api.total} motors with magnets lot ${planted.defect.lot}`);
+    expect(await heading.textContent()).toContain(
+      `${api.total} motors with magnets lot ${planted.defect.lot}`,
+    );
 
     // The legend writes each state's count; together they are the lot.
-    const counts = await page.locator('.legend .n').evaluateAll((els) =>
-      els.map((e) => [(e as HTMLElement).dataset.group, Number(e.textContent?.replace(/\D/g, ''))] as const),
-    );
+    const counts = await page
+      .locator('.legend .n')
+      .evaluateAll((els) =>
+        els.map(
+          (e) => [(e as HTMLElement).dataset.group, Number(e.textContent?.replace(/\D/g, ''))] as const,
+        ),
+      );
     const byGroup = Object.fromEntries(counts);
     expect(Object.values(byGroup).reduce((a, b) => a + b, 0)).toBe(api.total);
     for (const g of api.groups) expect(byGroup[g.group]).toBe(g.count);
     // Each coloured part of the bar says what it is in words (its accessible name).
-    const parts = await page.locator('.radius .seg').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+    const parts = await page
+      .locator('.radius .seg')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
     expect(parts.every((p) => /: \d+ motors/.test(p ?? ''))).toBe(true);
 
     // Narrow the table to the shipped vehicles: their VINs, linking to the vehicle pages.
@@ -101,7 +109,9 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
       page.waitForEvent('download'),
       page.getByRole('button', { name: `CSV of all ${api.total} motors` }).click(),
     ]);
-    const csv = readFileSync((await download.path())!, 'utf8').trim().split(/\r?\n/);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split(/\r?\n/);
     expect(csv[0]).toMatch(/^serial,/);
     expect(csv.length - 1).toBe(api.total);
     await page.close();
@@ -118,7 +128,9 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.getByTestId('trace-total').waitFor();
     const holdId = `HOLD-E2E-${db}`;
     await page.getByLabel('Hold id').fill(holdId);
-    await page.getByLabel('Reason (recorded on the ledger)').fill('Suspect magnet lot: field noise complaints');
+    await page
+      .getByLabel('Reason (recorded on the ledger)')
+      .fill('Suspect magnet lot: field noise complaints');
     await page.getByRole('button', { name: `Hold all not yet installed (${holdable})…` }).click();
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
@@ -139,11 +151,9 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await shoot(page, 'investigate-held-desktop');
 
     // On the ledger: one open hold naming exactly those motors.
-    const holds = await server.call<{ items: { id: string; status: string; counts: { motors: number; held: number } }[] }>(
-      token,
-      'GET',
-      '/v1/holds?status=ACTIVE&limit=500',
-    );
+    const holds = await server.call<{
+      items: { id: string; status: string; counts: { motors: number; held: number } }[];
+    }>(token, 'GET', '/v1/holds?status=ACTIVE&limit=500');
     const mine = holds.items.find((h) => h.id === holdId);
     expect(mine).toMatchObject({ status: 'ACTIVE', counts: { motors: holdable, held: holdable } });
     await page.close();
@@ -153,7 +163,9 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     const page = await context.newPage();
     await page.goto('/trace/common-cause');
     await page.getByLabel('Failing VINs or motor serials').fill(planted.fieldReports.join('\n'));
-    expect(await page.locator('#units-read').textContent()).toContain(`Read: ${planted.fieldReports.length} VINs`);
+    expect(await page.locator('#units-read').textContent()).toContain(
+      `Read: ${planted.fieldReports.length} VINs`,
+    );
     await page.getByRole('button', { name: 'Find the common cause' }).click();
     const first = page.locator('.cause[data-rank="1"]');
     await first.waitFor();
@@ -179,7 +191,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await again.goto(link);
     await again.locator('.cause[data-rank="1"]').waitFor();
     expect(await again.locator('.cause[data-rank="1"]').textContent()).toContain(planted.defect.lot);
-    await shoot(again, 'common-cause-desktop');
+    await shoot(again, 'common-cause-desktop', true);
     await again.close();
   });
 
@@ -188,7 +200,9 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.goto(`/trace/flow?now=${encodeURIComponent(server.demo.endTime)}`);
     const refreshed = page.getByTestId('refreshed');
     await page.locator('#not-received').waitFor();
-    const notReceived = page.locator('table', { has: page.locator(`a[href="/trace/motors/${planted.neverArrived.serial}"]`) });
+    const notReceived = page.locator('table', {
+      has: page.locator(`a[href="/trace/motors/${planted.neverArrived.serial}"]`),
+    });
     await notReceived.first().waitFor();
     await page.locator(`a[href="/trace/vehicles/${planted.incompleteVin}"]`).waitFor();
     await page.locator(`a[href="/trace/shipments/${planted.asnMismatch.shipmentId}"]`).first().waitFor();
@@ -200,7 +214,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
       (t) => document.querySelector('[data-testid="refreshed"] time')?.getAttribute('datetime') !== t,
       first,
     );
-    await shoot(page, 'flow-desktop');
+    await shoot(page, 'flow-desktop', true);
     await page.close();
   });
 
@@ -216,7 +230,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
       await page.waitForLoadState('networkidle');
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, name).toBeLessThanOrEqual(0);
-      await shoot(page, name);
+      await shoot(page, name, true);
     }
     await page.close();
   });

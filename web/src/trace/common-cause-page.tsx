@@ -245,7 +245,6 @@ function Result({
   if (order === 'lift') sorted.sort((x, y) => y.lift - x.lift || x.pValue - y.pValue);
   if (order === 'support') sorted.sort((x, y) => y.failures - x.failures || x.pValue - y.pValue);
   const shown = sorted.slice(0, limit);
-  const maxLift = Math.max(1, ...shown.map((s) => s.lift));
   const units = `${int(analysis.vins.length)} VIN${analysis.vins.length === 1 ? '' : 's'}${analysis.serials.length ? ` and ${int(analysis.serials.length)} serials` : ''}`;
 
   const csv = () =>
@@ -340,18 +339,14 @@ function Result({
           <li class="cause cause-head" aria-hidden="true">
             <span />
             <span>Shared value</span>
-            <span>Lift (× as frequent as in the population; the line is 1×)</span>
+            <span>
+              <span class="key fail" /> failing motors with it · <span class="key pop" /> the population ·
+              lift = their ratio
+            </span>
             <span>Support and p-value</span>
           </li>
           {shown.map((s, i) => (
-            <Cause
-              key={`${s.attribute}=${s.value}`}
-              s={s}
-              rank={i + 1}
-              n={n}
-              maxLift={maxLift}
-              total={a.populationSize}
-            />
+            <Cause key={`${s.attribute}=${s.value}`} s={s} rank={i + 1} n={n} total={a.populationSize} />
           ))}
         </ol>
       )}
@@ -359,24 +354,10 @@ function Result({
   );
 }
 
-function Cause({
-  s,
-  rank,
-  n,
-  maxLift,
-  total,
-}: {
-  s: SharedValue;
-  rank: number;
-  n: number;
-  maxLift: number;
-  total: number;
-}) {
+function Cause({ s, rank, n, total }: { s: SharedValue; rank: number; n: number; total: number }) {
   const investigate = investigateHref(s.attribute, s.value);
   const lot = s.attribute.startsWith('lot:') ? s.attribute.slice(4) : null;
-  const width = `${Math.max(0.5, (s.lift / maxLift) * 100)}%`;
-  const one = `${(1 / maxLift) * 100}%`;
-  const strong = s.pValue < 0.001;
+  const w = (share: number) => `${Math.max(0.4, share * 100)}%`;
   return (
     <li class={rank === 1 ? 'cause top' : 'cause'} data-rank={rank}>
       <span class="rank">{rank}</span>
@@ -390,13 +371,17 @@ function Cause({
         )}
       </span>
       <span class="bar">
-        <svg role="img" aria-label={`lift ${s.lift.toFixed(1)}`} preserveAspectRatio="none">
-          <rect x="0" y="4" height="20" width={width} rx="3" fill={strong ? '#a4161a' : '#4a5866'} />
-          <line x1={one} x2={one} y1="0" y2="28" stroke="#14202b" stroke-width="2" stroke-dasharray="3 2" />
+        <svg
+          role="img"
+          aria-label={`${pct(s.support)} of the failing motors against ${pct(s.populationShare)} of the population: lift ${s.lift.toFixed(1)}`}
+        >
+          <rect x="0" y="1" height="26" width="100%" fill="#eef1f4" />
+          <rect x="0" y="3" height="12" width={w(s.support)} fill="#a4161a" />
+          <rect x="0" y="18" height="7" width={w(s.populationShare)} fill="#4a5866" />
         </svg>
-        <span>
-          lift <strong>{s.lift.toFixed(1)}</strong>
-          {strong ? ' · strong evidence' : s.pValue < 0.05 ? ' · some evidence' : ' · could be chance'}
+        <span class="lift">
+          <strong>× {s.lift.toFixed(1)}</strong> lift
+          {s.pValue >= 0.05 ? ' · could be chance' : ''}
         </span>
       </span>
       <span class="stats">

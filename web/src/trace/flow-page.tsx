@@ -218,7 +218,7 @@ export default function FlowPage() {
           </SectionHead>
           <p class="muted">Departed more than {hours} h ago with motors not yet received.</p>
           {trucks.length > 0 && (
-            <Table head={['Shipment', 'Truck', 'Departed', 'Hours since', 'Not received']}>
+            <Table head={['Shipment', 'Truck', 'Departed', 'Hours since', 'Not received']} nums={[3, 4]}>
               {trucks.map((t) => (
                 <tr key={t.shipmentId}>
                   <td>
@@ -256,7 +256,7 @@ export default function FlowPage() {
             />
           </SectionHead>
           {data.shippedNotReceived.length > 0 && (
-            <Table head={['Motor', 'Shipment', 'Truck', 'Departed', 'Hours since']}>
+            <Table head={['Motor', 'Shipment', 'Truck', 'Departed', 'Hours since']} nums={[4]}>
               {data.shippedNotReceived.map((m) => (
                 <tr key={m.serial}>
                   <td>
@@ -296,6 +296,7 @@ export default function FlowPage() {
           {data.asnMismatches.length > 0 && (
             <Table
               head={['Shipment', 'ASN', 'To', 'Expected', 'Scanned', 'Missing', 'Scanned but not on the ASN']}
+              nums={[3, 4]}
             >
               {data.asnMismatches.map((s) => (
                 <tr key={s.shipmentId}>
@@ -339,7 +340,7 @@ export default function FlowPage() {
             In assembly with an empty slot more than {incomplete} days after the first motor went in.
           </p>
           {data.incompleteVehicles.length > 0 && (
-            <Table head={['VIN', 'Model', 'Empty slots', 'First motor installed', 'Days since']}>
+            <Table head={['VIN', 'Model', 'Empty slots', 'First motor installed', 'Days since']} nums={[4]}>
               {data.incompleteVehicles.map((v) => (
                 <tr key={v.vin}>
                   <td>
@@ -404,7 +405,7 @@ export default function FlowPage() {
           </SectionHead>
           <p class="muted">Received more than {days} days ago and not installed.</p>
           {data.receivedNotInstalled.length > 0 && (
-            <Table head={['Motor', 'Site', 'Received', 'Days since']}>
+            <Table head={['Motor', 'Site', 'Received', 'Days since']} nums={[3]}>
               {data.receivedNotInstalled.map((m) => (
                 <tr key={m.serial}>
                   <td>
@@ -434,7 +435,7 @@ export default function FlowPage() {
           </SectionHead>
           <Table
             head={['Day', 'Produced at Cléon', ...sites.map((s) => `Installed at ${s}`), 'Balance']}
-            numeric
+            nums={sites.map((_, i) => i + 2).concat([1, sites.length + 2])}
           >
             {data.daily.map((d) => {
               const used = sites.reduce((n, s) => n + (d.consumed[s] ?? 0), 0);
@@ -474,14 +475,15 @@ function Serials({ list }: { list: string[] }) {
   );
 }
 
+/** A section's table; the headers of the number columns (`nums`, by index) align right as their cells do. */
 function Table({
   head,
   children,
-  numeric,
+  nums = [],
 }: {
   head: string[];
   children: preact.ComponentChildren;
-  numeric?: boolean;
+  nums?: number[];
 }) {
   return (
     <div class="table-wrap">
@@ -489,7 +491,7 @@ function Table({
         <thead>
           <tr>
             {head.map((h, i) => (
-              <th key={h} scope="col" class={numeric && i > 0 ? 'num' : undefined}>
+              <th key={h} scope="col" class={nums.includes(i) ? 'num' : undefined}>
                 {h}
               </th>
             ))}

@@ -2,7 +2,7 @@
 // motor that shares it, drawn as the blast radius (where each one is now), listed with its VIN, exported as
 // CSV, and contained in one call ("hold all not yet installed"). The criteria live in the URL, so the page is a
 // link for an 8D report; opened with criteria, it traces at once.
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { apiText } from '../api.js';
 import { ProblemBox } from '../ui/problem.js';
 import { HoldPanel } from './a-hold.js';
@@ -44,6 +44,8 @@ export default function InvestigatePage() {
   const [loading, setLoading] = useState(false);
   const [reload, setReload] = useState(0);
   const [page, setPage] = useState(0);
+  // With criteria the page leads with the answer; the form opens on demand.
+  const [editing, setEditing] = useState(false);
 
   useEffect(() => {
     if (!filter) {
@@ -87,12 +89,37 @@ export default function InvestigatePage() {
         Start from a lot, a station, a shift, a production window or a truck: every motor that shares it,
         where it is now, and one call to hold the ones not yet installed.
       </p>
-      <CriteriaForm
-        query={query}
-        onSubmit={(values) => setQuery(values)}
-        onClear={() => setQuery({})}
-        loading={loading}
-      />
+      {filter && !editing ? (
+        <div class="card criteria-line">
+          <span class="what">
+            Traced: <strong>{described}</strong>
+            {asOf ? ` · as of ${utc(asOf)}` : ''}
+          </span>
+          <button type="button" onClick={() => setEditing(true)}>
+            Change criteria
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              setQuery({});
+              setEditing(true);
+            }}
+          >
+            New investigation
+          </button>
+        </div>
+      ) : (
+        <CriteriaForm
+          query={query}
+          onSubmit={(values) => {
+            setQuery(values);
+            setEditing(false);
+          }}
+          onClear={() => setQuery({})}
+          loading={loading}
+          focus={editing}
+        />
+      )}
       <ProblemBox error={error} />
       {!filter && !error && (
         <p class="muted">
@@ -228,17 +255,24 @@ function CriteriaForm({
   onSubmit,
   onClear,
   loading,
+  focus,
 }: {
   query: Record<string, string>;
   onSubmit: (values: Record<string, string>) => void;
   onClear: () => void;
   loading: boolean;
+  /** Put the cursor in the first field (the person asked to change the criteria). */
+  focus: boolean;
 }) {
   const [draft, setDraft] = useState<Record<string, string>>(query);
   useEffect(() => setDraft(query), [JSON.stringify(query)]);
   const set = (k: string) => (e: Event) =>
     setDraft((d) => ({ ...d, [k]: (e.currentTarget as HTMLInputElement).value }));
   const [invalid, setInvalid] = useState<string | null>(null);
+  const first = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (focus) first.current?.focus();
+  }, []);
   const primary = ['line', 'station', 'shift', 'shipment', 'truck'];
   const more = SIMPLE.filter((s) => !primary.includes(s.key));
   const moreOpen = [...more.map((s) => s.key), 'measure', 'asOf'].some((k) => draft[k]);
@@ -299,6 +333,7 @@ function CriteriaForm({
           <label for="c-component">Component</label>
           <input
             id="c-component"
+            ref={first}
             list="components"
             value={draft.component ?? ''}
             onInput={set('component')}
