@@ -1,0 +1,93 @@
+// Every screen, checked by axe-core (Deque's engine, the reference for automated WCAG checks) for WCAG 2.1 A and
+// AA: contrast, names of controls, landmarks, keyboard focus order problems axe can see. Plus keyboard-only use
+// of the login: a person with no mouse signs in and lands on their screen.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchBrowser, type RunningServer, signedInContext, startServer } from './support/server.js';
+
+// Evaluated, not added as a <script>: the screens' Content-Security-Policy rightly refuses inline scripts.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+interface Violation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string[]; failureSummary: string }[];
+}
+
+async function violations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  const found = (await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe;
+    const r = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations;
+  })) as Violation[];
+  return found.map(
+    (v) =>
+      `${v.id} (${v.impact}): ${v.help} at ${v.nodes
+        .slice(0, 3)
+        .map((n) => n.target.join(' '))
+        .join('; ')}`,
+  );
+}
+
+describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
+  let server: RunningServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer('embedded'), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const SCREENS: [string, string, string[], string, { width: number; height: number }][] = [
+    ['dock, truck list', 'intake', ['DIEPPE'], '/dock', { width: 360, height: 740 }],
+    ['dock, a truck', 'intake', ['DIEPPE'], '/dock/SHP-20261123-01', { width: 360, height: 740 }],
+    ['marriage station', 'assembly', ['DIEPPE'], '/station', { width: 1024, height: 768 }],
+    ['explorer search', 'quality', ['*'], '/trace', { width: 1280, height: 800 }],
+    ['motor page', 'quality', ['*'], '/trace/motors/7DL-000101', { width: 1280, height: 800 }],
+    ['vehicle page', 'quality', ['*'], '/trace/vehicles/VF1A390EA00012301', { width: 1280, height: 800 }],
+    ['holds', 'quality', ['*'], '/trace/holds', { width: 1280, height: 800 }],
+    ['flow', 'quality', ['*'], '/trace/flow', { width: 1280, height: 800 }],
+    ['verification', 'auditor', ['*'], '/audit', { width: 1280, height: 800 }],
+  ];
+
+  it.each(SCREENS)(
+    '%s has no WCAG A/AA violation axe can find',
+    async (_name, role, sites, path, viewport) => {
+      const context = await signedInContext(browser, server, role, sites, viewport);
+      const page = await context.newPage();
+      await page.goto(path);
+      await page.waitForLoadState('networkidle');
+      expect(await violations(page)).toEqual([]);
+      // Nothing wider than the screen: the handheld never scrolls sideways.
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} is ${overflow} px wider than ${viewport.width} px`).toBeLessThanOrEqual(0);
+      await context.close();
+    },
+  );
+
+  it('the login page has no violation and signs a person in with the keyboard alone', async () => {
+    const page = await browser.newPage({ baseURL: server.url });
+    await page.goto('/login');
+    await page.getByRole('button', { name: /Sign in as/ }).waitFor();
+    expect(await violations(page)).toEqual([]);
+    // Tab to the "quality" role, choose it with the arrow keys / space, tab to the button, Enter.
+    await page.getByLabel('quality').focus();
+    await page.keyboard.press('Space');
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press('Tab');
+      const name = await page.evaluate(() => document.activeElement?.textContent ?? '');
+      if (name.startsWith('Sign in as')) break;
+    }
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\/trace$/);
+    await page.close();
+  });
+});
