@@ -1,0 +1,220 @@
+// The Dieppe dock handheld as an operator meets it, at 360 px: choose the truck, scan with a keyboard-wedge
+// scanner (keystrokes + Enter into whatever has the focus), read the verdict; and the network dropping in the
+// middle of a truck: scans wait on the device, survive a reload, and reach the ledger exactly once.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { produceBody, testBody } from '../support/plant.js';
+import {
+  launchBrowser,
+  type RunningServer,
+  SERVER_DBS,
+  signedInContext,
+  startServer,
+} from './support/server.js';
+
+const TRUCK = 'SHP-20261123-01';
+const HANDHELD = { width: 360, height: 740 };
+const DESKTOP = { width: 1280, height: 800 };
+const shots = process.env.SCREENSHOTS === '1';
+
+/** What a barcode gun does: type the serial into the focused field, then Enter. */
+async function scan(page: Page, serial: string): Promise<void> {
+  await page.keyboard.type(serial);
+  await page.keyboard.press('Enter');
+}
+
+/** The verdict panel once it shows `word` for `serial`. */
+async function verdict(page: Page, word: string, serial: string) {
+  const panel = page.locator('.verdict');
+  await page.waitForFunction(
+    ([w, s]) => {
+      const el = document.querySelector('.verdict');
+      return (
+        !!el && el.querySelector('.verdict-word')?.textContent?.includes(w!) && el.textContent?.includes(s!)
+      );
+    },
+    [word, serial],
+  );
+  return { tone: await panel.getAttribute('data-tone'), text: (await panel.textContent()) ?? '' };
+}
+
+describe.each(SERVER_DBS)('dock handheld (%s)', (db) => {
+  let server: RunningServer;
+  let browser: Browser;
+  let intake: string;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(db), launchBrowser()]);
+    intake = await server.token('intake', ['DIEPPE']);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  it('scans the docs truck through to complete: 3 / 3 and a green verdict for each motor', async () => {
+    if (shots && db === 'embedded') {
+      const desk = await signedInContext(browser, server, 'intake', ['DIEPPE'], DESKTOP);
+      await desk.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+      const p = await desk.newPage();
+      await p.goto('/dock');
+      await p.locator(`a.truck-row[data-shipment="${TRUCK}"]`).waitFor();
+      await p.screenshot({ path: 'docs/screens/dock-trucks-desktop.png' });
+      await desk.close();
+    }
+    const context = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
+    const page = await context.newPage();
+    await page.goto('/dock');
+    const row = page.locator(`a.truck-row[data-shipment="${TRUCK}"]`);
+    await row.waitFor();
+    expect(await row.textContent()).toContain('0 / 3');
+    await page.getByLabel('This handheld is at dock').fill('D3');
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-trucks-360.png' });
+    await row.click();
+    await page.waitForURL(`**/dock/${TRUCK}`);
+    await page.getByText('0 / 3').waitFor();
+
+    for (const [i, serial] of ['7DL-000123', '7DL-000124', '6AM-000311'].entries()) {
+      await scan(page, serial); // no click: the scan field has the focus, and keeps it after each verdict
+      const v = await verdict(page, 'ACCEPTED', serial);
+      expect(v.tone).toBe('ok');
+      expect(v.text).toContain('Put it in the buffer.');
+      await page
+        .getByTestId('scanned')
+        .filter({ hasText: `${i + 1} / 3` })
+        .waitFor();
+    }
+    await page
+      .getByTestId('missing')
+      .filter({ hasText: /^missing 0$/ })
+      .waitFor(); // read right after the answer
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan');
+    const last = await page
+      .locator('[data-testid="last-scans"] li')
+      .evaluateAll((li) =>
+        li.map((l) => `${l.getAttribute('data-serial')} ${l.getAttribute('data-status')}`),
+      );
+    expect(last).toEqual(['6AM-000311 ACCEPTED', '7DL-000124 ACCEPTED', '7DL-000123 ACCEPTED']);
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-accepted-360.png' });
+
+    const ledger = await server.call<{ accepted: number; missing: string[] }>(
+      intake,
+      'GET',
+      `/v1/shipments/${TRUCK}`,
+    );
+    expect(ledger).toMatchObject({ expected: 3, scanned: 3, accepted: 3, missing: [] });
+    await context.close();
+  });
+
+  it('refuses a motor that is not on the truck: red, the code in words and what to do, recorded', async () => {
+    const context = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
+    await context.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+    const page = await context.newPage();
+    await page.goto(`/dock/${TRUCK}`);
+    await page.locator('#scan').waitFor();
+    await scan(page, '7DL-000125'); // on SHP-20261123-02, already in the Dieppe buffer
+    const v = await verdict(page, 'REJECTED', '7DL-000125');
+    expect(v.tone).toBe('bad');
+    expect(v.text).toContain('Not on this truck');
+    expect(v.text).toContain('Put it on the quarantine rack and call logistics.');
+    expect(v.text).toContain('(it is on SHP-20261123-02)');
+    expect(v.text).toContain('NOT_ON_SHIPMENT');
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-rejected-360.png' });
+
+    const ledger = await server.call<{ unexpected: string[] }>(intake, 'GET', `/v1/shipments/${TRUCK}`);
+    expect(ledger.unexpected).toContain('7DL-000125');
+
+    if (shots && db === 'embedded') {
+      const desk = await signedInContext(browser, server, 'intake', ['DIEPPE'], DESKTOP);
+      await desk.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+      const p = await desk.newPage();
+      await p.goto(`/dock/${TRUCK}`);
+      await p.locator('#scan').waitFor();
+      await scan(p, '7DL-000123');
+      await verdict(p, 'REJECTED', '7DL-000123');
+      await p.screenshot({ path: 'docs/screens/dock-rejected-desktop.png' });
+      await desk.close();
+    }
+    await context.close();
+  });
+
+  it('keeps 20 scans made offline across a reload, then uploads them once, in order', async () => {
+    // A truck of 20 motors, made over the API as Cléon would.
+    const [producer, logistics] = await Promise.all([
+      server.token('producer', ['CLEON']),
+      server.token('logistics', ['CLEON']),
+    ]);
+    const base = 900_000 + Math.floor(Math.random() * 90_000);
+    const serials = Array.from({ length: 20 }, (_, i) => `7DL-${base + i}`);
+    for (const s of serials) {
+      await server.call(producer, 'POST', '/v1/motors', produceBody(s));
+      await server.call(producer, 'POST', `/v1/motors/${s}/tests`, testBody('PASS'));
+    }
+    const shipmentId = `SHP-E2E-${base}`;
+    await server.call(logistics, 'POST', '/v1/shipments', {
+      shipmentId,
+      asn: `ASN-${base}`,
+      to: 'DIEPPE',
+      racks: [{ rack: 'RK-0042', serials }],
+    });
+    await server.call(logistics, 'POST', `/v1/shipments/${shipmentId}/departure`, {
+      carrier: 'GEFCO',
+      truck: 'FR-123-AB',
+      seal: `SEAL-${base}`,
+    });
+
+    const context: BrowserContext = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
+    await context.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+    const page = await context.newPage();
+    await page.goto(`/dock/${shipmentId}`);
+    await page.getByTestId('scanned').filter({ hasText: '0 / 20' }).waitFor();
+    // One online visit installs the service worker that keeps the app shell.
+    await page.waitForFunction(() => navigator.serviceWorker?.controller !== null, undefined, {
+      timeout: 20_000,
+    });
+
+    await context.setOffline(true);
+    for (const s of serials) {
+      await scan(page, s);
+      await verdict(page, 'PENDING', s);
+    }
+    const pendingRows = page.locator('[data-testid="offline-scans"] li[data-status="PENDING"]');
+    await page.getByTestId('connection').filter({ hasText: '○ offline · 20 pending' }).waitFor();
+    expect(await pendingRows.count()).toBe(20);
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-offline-360.png' });
+
+    await page.reload(); // still offline: the service worker serves the page, IndexedDB the scans
+    await page.getByTestId('connection').filter({ hasText: '○ offline · 20 pending' }).waitFor();
+    expect(await pendingRows.count()).toBe(20);
+    const order = await pendingRows.evaluateAll((li) => li.map((l) => l.getAttribute('data-serial')));
+    expect(order).toEqual([...serials].reverse());
+
+    await context.setOffline(false);
+    const accepted = page.locator('[data-testid="offline-scans"] li[data-status="ACCEPTED"]');
+    await page.waitForFunction(
+      () =>
+        document.querySelectorAll('[data-testid="offline-scans"] li[data-status="ACCEPTED"]').length === 20,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(await accepted.count()).toBe(20);
+    await page
+      .getByTestId('connection')
+      .filter({ hasText: /^● online$/ })
+      .waitFor();
+    await page.getByTestId('scanned').filter({ hasText: '20 / 20' }).waitFor();
+    const panel = await verdict(page, 'UPLOADED', '20 scans made offline: all accepted');
+    expect(panel.tone).toBe('ok');
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-uploaded-360.png' });
+
+    // The ledger: exactly one motor.received per serial, none twice.
+    let received = 0;
+    for (const s of serials) {
+      const m = await server.call<{ timeline: { type: string }[] }>(intake, 'GET', `/v1/motors/${s}`);
+      received += m.timeline.filter((e) => e.type === 'motor.received').length;
+    }
+    expect(received).toBe(20);
+    const truck = await server.call<{ accepted: number }>(intake, 'GET', `/v1/shipments/${shipmentId}`);
+    expect(truck).toMatchObject({ expected: 20, accepted: 20, missing: [] });
+    await context.close();
+  });
+});
