@@ -126,7 +126,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     const page = await context.newPage();
     await page.goto(lotUrl);
     await page.getByTestId('trace-total').waitFor();
-    const holdId = `HOLD-E2E-${db}`;
+    const holdId = 'HOLD-2026-032'; // each database has its own server and ledger
     await page.getByLabel('Hold id').fill(holdId);
     await page
       .getByLabel('Reason (recorded on the ledger)')

@@ -2,11 +2,11 @@
 // that is not yet installed. A reason is required, a dialog says how many motors will be held before anything
 // is written, and the answer says what was held and what was skipped and why (installed, in a shipped vehicle,
 // already held: the states the trace showed just before the hold).
-import { useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { currentSession } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
-import { GROUPS, groupLabel, href, int, type LocationGroup } from './a-shared.js';
+import { GROUPS, groupLabel, href, int, type LocationGroup, utc } from './a-shared.js';
 import type { Trace, TraceFilter } from './a-trace.js';
 
 interface HoldAnswer {
@@ -27,6 +27,13 @@ const SKIP_WHY: Partial<Record<LocationGroup, string>> = {
   INSTALLED: 'already installed in a vehicle: a rework decision for the assembly plant',
   VEHICLE_SHIPPED: 'in a vehicle already shipped: the recall list (CSV above)',
   HELD: 'already on hold',
+};
+
+/** Where the motors a hold stops are, as the sentence says it. */
+const HOLDABLE_WHERE: Partial<Record<LocationGroup, string>> = {
+  AT_CLEON: 'still at Cléon',
+  IN_TRANSIT: 'on a truck',
+  IN_BUFFER: 'in an assembly buffer',
 };
 
 function suggestedHoldId(): string {
@@ -133,7 +140,7 @@ export function HoldPanel({
               <strong>{int(toHold)}</strong> of the {int(trace.total)} motors can still be held:{' '}
               {holdable
                 .filter((g) => g.count > 0)
-                .map((g) => `${int(g.count)} ${g.meta.label.toLowerCase()}`)
+                .map((g) => `${int(g.count)} ${HOLDABLE_WHERE[g.meta.group] ?? g.meta.label}`)
                 .join(', ')}
               .
             </p>
@@ -214,14 +221,18 @@ export function HoldPanel({
 }
 
 function HoldDone({ result }: { result: HoldResult }) {
+  // The button that opened the dialog is gone once everything is held: the person lands on the answer.
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), [result]);
   return (
     <section class="card held" aria-labelledby="held-title" role="status">
-      <h2 id="held-title" data-testid="held-summary">
+      <h2 id="held-title" data-testid="held-summary" ref={heading} tabIndex={-1}>
         Held {int(result.held)} · skipped {int(result.skipped)}
       </h2>
       <p>
-        Hold <a href={href.holds()}>{result.holdId}</a> is on the ledger at seq {int(result.event.seq)} (
-        <span class="mono">{result.event.type}</span>, recorded {result.event.recorded}): “{result.reason}”.
+        Hold <a href={href.hold(result.holdId)}>{result.holdId}</a> is on the ledger at seq{' '}
+        {int(result.event.seq)} (<span class="mono">{result.event.type}</span>, recorded{' '}
+        {utc(result.event.recorded)}): “{result.reason}”.
       </p>
       {result.skippedBy.length > 0 && (
         <>

@@ -104,9 +104,21 @@ function Detail({ g }: { g: TraceGroup }) {
       );
     }
     case 'HELD':
+      // A motor under two holds is counted under "A,B": each id links to its hold.
       return (
         <span class="by">
-          {g.by.map((b) => `${b.key} (${int(b.count)})`).join(', ')}
+          {g.by.map((b, i) => (
+            <span key={b.key}>
+              {i > 0 && ', '}
+              {b.key.split(',').map((id, j) => (
+                <span key={id}>
+                  {j > 0 && ' + '}
+                  <a href={href.hold(id)}>{id}</a>
+                </span>
+              ))}{' '}
+              ({int(b.count)})
+            </span>
+          ))}
           {more}
         </span>
       );

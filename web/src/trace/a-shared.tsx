@@ -2,6 +2,7 @@
 // link for an 8D report), how numbers, shares and times read, the where-is-it groups of a forward trace with
 // their words and colours, a pager, and a CSV button.
 import type { ComponentChildren } from 'preact';
+import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { download } from '../ui/csv.js';
 import './a-analysis.css';
@@ -68,7 +69,7 @@ export const href = {
   lot: (component: string, lot: string) =>
     `/trace/lots/${encodeURIComponent(component)}/${encodeURIComponent(lot)}`,
   incident: (id: string) => `/trace/incidents/${encodeURIComponent(id)}`,
-  holds: () => '/trace/holds',
+  hold: (id: string) => `/trace/holds?id=${encodeURIComponent(id)}`,
 };
 
 /** A button that downloads `rows()` (header first) as `filename`. */
@@ -156,4 +157,21 @@ export function fileName(...parts: string[]): string {
     .filter((p) => p !== '')
     .join('-')
     .replace(/[^A-Za-z0-9._-]+/g, '_')}.csv`;
+}
+
+/** Copy this page's address (a stable link for an 8D report); says so for a moment. */
+export function CopyLink({ url }: { url?: string }) {
+  const [copied, setCopied] = useState(false);
+  return (
+    <button
+      type="button"
+      onClick={async () => {
+        await navigator.clipboard.writeText(url ?? location.href);
+        setCopied(true);
+        setTimeout(() => setCopied(false), 2500);
+      }}
+    >
+      {copied ? 'Link copied ✓' : 'Copy link'}
+    </button>
+  );
 }

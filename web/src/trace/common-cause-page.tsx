@@ -10,7 +10,7 @@ import { isVin } from '../../../src/core/domain/catalog.js';
 import { api } from '../api.js';
 import { toCsv } from '../ui/csv.js';
 import { ProblemBox } from '../ui/problem.js';
-import { CsvButton, fileName, href, int, pct, pValue, useQuery } from './a-shared.js';
+import { CopyLink, CsvButton, fileName, href, int, pct, pValue, useQuery } from './a-shared.js';
 import { investigateHref } from './a-trace.js';
 
 interface SharedValue {
@@ -94,7 +94,6 @@ export default function CommonCausePage() {
   const [busy, setBusy] = useState(false);
   const [order, setOrder] = useState<Order>('evidence');
   const [limit, setLimit] = useState(20);
-  const [copied, setCopied] = useState(false);
   const units = useMemo(() => parseUnits(text), [text]);
 
   const run = async (vins: string[], serials: string[]) => {
@@ -208,12 +207,6 @@ export default function CommonCausePage() {
           limit={limit}
           setLimit={setLimit}
           link={link}
-          copied={copied}
-          onCopy={async () => {
-            await navigator.clipboard.writeText(`${location.origin}/trace/common-cause?${link}`);
-            setCopied(true);
-            setTimeout(() => setCopied(false), 2500);
-          }}
         />
       )}
     </div>
@@ -227,8 +220,6 @@ function Result({
   limit,
   setLimit,
   link,
-  copied,
-  onCopy,
 }: {
   analysis: Analysis;
   order: Order;
@@ -236,8 +227,6 @@ function Result({
   limit: number;
   setLimit: (n: number) => void;
   link: string | null;
-  copied: boolean;
-  onCopy: () => void;
 }) {
   const a = analysis.answer;
   const n = a.failingMotors.length;
@@ -287,11 +276,7 @@ function Result({
         <h2 id="cc-title">What the failing motors share</h2>
         <div class="actions">
           <CsvButton filename={fileName('common-cause', `seq${a.asOfSeq}`)} rows={csv} />
-          {link ? (
-            <button type="button" onClick={onCopy}>
-              {copied ? 'Link copied ✓' : 'Copy link'}
-            </button>
-          ) : null}
+          {link ? <CopyLink url={`${location.origin}/trace/common-cause?${link}`} /> : null}
         </div>
       </div>
       <p data-testid="population">

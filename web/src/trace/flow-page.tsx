@@ -151,7 +151,7 @@ export default function FlowPage() {
           {refreshedAt ? <time dateTime={refreshedAt.toISOString()}>{hhmmss(refreshedAt)}</time> : '—'}
           {loading ? ' · refreshing…' : ''}
         </span>
-        <button type="button" class="primary" onClick={() => void refresh()} disabled={loading}>
+        <button type="button" class="primary" onClick={() => void refresh()} aria-busy={loading}>
           Refresh now
         </button>
         <label class="choice inline">

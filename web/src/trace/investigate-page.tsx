@@ -8,6 +8,7 @@ import { ProblemBox } from '../ui/problem.js';
 import { HoldPanel } from './a-hold.js';
 import { BlastRadius } from './a-radius.js';
 import {
+  CopyLink,
   CsvButton,
   fileName,
   GROUPS,
@@ -98,6 +99,7 @@ export default function InvestigatePage() {
           <button type="button" onClick={() => setEditing(true)}>
             Change criteria
           </button>
+          <CopyLink />
           <button
             type="button"
             onClick={() => {
@@ -237,7 +239,14 @@ function MotorTable({ rows }: { rows: TracedMotor[] }) {
                 )}
               </td>
               <td>{m.slot ?? ''}</td>
-              <td>{m.holds.join(', ')}</td>
+              <td>
+                {m.holds.map((h, i) => (
+                  <span key={h}>
+                    {i > 0 && ', '}
+                    <a href={href.hold(h)}>{h}</a>
+                  </span>
+                ))}
+              </td>
             </tr>
           ))}
         </tbody>
@@ -369,7 +378,7 @@ function CriteriaForm({
         </p>
       )}
       <div class="form-actions">
-        <button type="submit" class="primary" disabled={loading}>
+        <button type="submit" class="primary" aria-busy={loading}>
           {loading ? 'Tracing…' : 'Trace forward'}
         </button>
         <button type="button" onClick={onClear}>
