@@ -10,14 +10,16 @@ import { HistoryPage } from './history-page.js';
 export default function AuditApp() {
   return (
     <Layout>
-      <ErrorBoundary>
-        <Router>
-          <Route path="/" component={HistoryPage} />
-          <Route path="/entries/:seq" component={EntryPage} />
-          <Route path="/consistency" component={ConsistencyPage} />
-          <Route default component={HistoryPage} />
-        </Router>
-      </ErrorBoundary>
+      <div class="audit">
+        <ErrorBoundary>
+          <Router>
+            <Route path="/" component={HistoryPage} />
+            <Route path="/entries/:seq" component={EntryPage} />
+            <Route path="/consistency" component={ConsistencyPage} />
+            <Route default component={HistoryPage} />
+          </Router>
+        </ErrorBoundary>
+      </div>
     </Layout>
   );
 }

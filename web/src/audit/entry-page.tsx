@@ -23,7 +23,7 @@ function Banner({ verdict }: { verdict: EntryVerdict | null }) {
       return (
         <p class="verdict ok" role="status">
           ✓ Verified in this browser: entry #{n(verdict.seq)} is in the log "{verdict.checkpoint.origin}" of{' '}
-          {n(verdict.checkpoint.size)} entries signed by key {short(verdict.checkpoint.kid)}.
+          {n(verdict.checkpoint.size)} entries, signed by key {short(verdict.checkpoint.kid)} (Ed25519).
         </p>
       );
     case 'failed':

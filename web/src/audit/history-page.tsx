@@ -149,7 +149,7 @@ export function HistoryPage() {
         {page && (
           <>
             <div class="table-scroll">
-              <table class="data">
+              <table class="data checkpoints">
                 <caption class="visually-hidden">Signed checkpoints, oldest first</caption>
                 <thead>
                   <tr>
@@ -168,18 +168,20 @@ export function HistoryPage() {
                     const prev = i > 0 ? rows[i - 1]?.size : after >= 1 ? after : undefined;
                     return (
                       <tr key={cp.size} data-size={cp.size}>
-                        <td class="num">{n(cp.size)}</td>
-                        <td>{utc(cp.created)}</td>
-                        <td class="hash" title={cp.kid}>
+                        <td data-label="Size" class="num">
+                          {n(cp.size)}
+                        </td>
+                        <td data-label="Signed at">{utc(cp.created)}</td>
+                        <td class="hash" data-label="Key id" title={cp.kid}>
                           {short(cp.kid)}
                         </td>
-                        <td class="hash" title={cp.root}>
+                        <td class="hash" data-label="Root" title={cp.root}>
                           {short(cp.root)}
                         </td>
-                        <td>
+                        <td data-label="Signature">
                           <SignatureCell cp={cp} keysVersion={keysVersion} />
                         </td>
-                        <td>
+                        <td data-label="Consistency">
                           {prev !== undefined ? (
                             <a href={`/audit/consistency?from=${prev}&to=${cp.size}`}>with size {n(prev)}</a>
                           ) : (

@@ -345,7 +345,7 @@ async function checkEntry(
         ? `Entry #${n(seq)} concerns a brand your token does not cover: its bytes are withheld, only its leaf hash ${short(leaf)} is proved.`
         : stateOf(ENTRY_STEP) === 'bad'
           ? `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}, but the proof is for leaf ${short(answer.leafHash)}: ${reason}`
-          : `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}.`,
+          : `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}, the leaf the proof starts from.`,
     values: { leaf, provedLeaf: answer.leafHash },
   };
   const proofState = stateOf(PROOF_STEP);
@@ -355,7 +355,7 @@ async function checkEntry(
     text:
       proofState === 'bad'
         ? computedRoot
-          ? `The proof of ${hashes} leads to root ${short(computedRoot)}, not to the signed root ${short(signedRoot)}.`
+          ? `The proof of ${hashes} leads to root ${short(computedRoot)}, not to ${short(signedRoot)}, the root signed in the checkpoint.`
           : `The proof cannot be followed: ${reason}`
         : `The proof of ${hashes} leads from entry #${n(seq)} to root ${short(computedRoot ?? signedRoot)} of the tree of ${n(answer.treeSize)} entries.`,
     values: { root: computedRoot ?? '', hashes: String(proofHashes) },
