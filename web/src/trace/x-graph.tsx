@@ -152,7 +152,7 @@ export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; curr
               key={n.key}
               href={n.href}
               class={`x-node k-${n.kind}${n.current ? ' current' : ''}`}
-              aria-label={`${n.sub} ${n.title}${n.current ? ' (this page)' : ''}`}
+              aria-current={n.current ? 'page' : undefined}
               onClick={(e) => {
                 if (e.ctrlKey || e.metaKey || e.shiftKey || e.button !== 0) return;
                 e.preventDefault();
@@ -160,11 +160,14 @@ export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; curr
               }}
             >
               <rect x={p.x} y={p.y} width={W} height={H} rx={6} />
-              <text x={p.x + 10} y={p.y + 16} class="x-node-sub">
-                {n.sub}
-              </text>
-              <text x={p.x + 10} y={p.y + 32} class="x-node-title">
-                {n.title}
+              {/* One text, the words in reading order with a space: the link's name is what it shows. */}
+              <text>
+                <tspan x={p.x + 10} y={p.y + 16} class="x-node-sub">
+                  {n.sub}
+                </tspan>{' '}
+                <tspan x={p.x + 10} y={p.y + 32} class="x-node-title">
+                  {n.title}
+                </tspan>
               </text>
             </a>
           );
