@@ -4,6 +4,7 @@
 // on the ledger), common cause of the field reports (the planted lot ranked first), and the flow page showing
 // the planted anomalies at the demo's end time.
 import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -30,6 +31,29 @@ interface ForwardTrace {
 }
 
 const SHOTS = process.env.SCREENSHOTS === '1';
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What axe-core finds against WCAG 2.1 A and AA on the page as it is now (contrast, names, roles…). */
+async function wcagViolations(page: Page): Promise<string[]> {
+  await page.evaluate(AXE);
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
+      }
+    ).axe;
+    const r = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+    });
+    return r.violations.map(
+      (v) =>
+        `${v.id} at ${v.nodes
+          .slice(0, 3)
+          .map((n) => n.target.join(' '))
+          .join('; ')}`,
+    );
+  });
+}
 const SCREENS = join(import.meta.dirname, '../../docs/screens');
 
 async function shoot(page: Page, name: string, fullPage = false) {
@@ -104,6 +128,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     expect(shownVins).toEqual(shipped.slice(0, 50).map((m) => m.vin));
     expect(await page.locator('.pager').textContent()).toContain(`of ${shipped.length}`);
     await shoot(page, 'investigate-desktop');
+    expect(await wcagViolations(page)).toEqual([]);
 
     const [download] = await Promise.all([
       page.waitForEvent('download'),
@@ -135,7 +160,20 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     const dialog = page.getByRole('dialog');
     await dialog.waitFor();
     expect(await dialog.getByRole('heading').textContent()).toBe(`Hold ${holdable} motors?`);
-    await dialog.getByRole('button', { name: `Hold ${holdable} motors` }).click();
+    expect(await wcagViolations(page)).toEqual([]);
+    // Escape backs out and writes nothing; the focus starts on Cancel, so Enter alone never holds.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Cancel');
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    const none = await server.call<{ items: unknown[] }>(token, 'GET', `/v1/holds?status=ACTIVE`);
+    expect(none.items).toEqual([]);
+    // Again, with the keyboard only: open, move to the hold button, confirm.
+    await page.getByRole('button', { name: `Hold all not yet installed (${holdable})…` }).focus();
+    await page.keyboard.press('Enter');
+    await dialog.waitFor();
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Hold ${holdable} motors`);
+    await page.keyboard.press('Enter');
 
     const summary = page.getByTestId('held-summary');
     await summary.waitFor();
@@ -170,6 +208,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     const first = page.locator('.cause[data-rank="1"]');
     await first.waitFor();
     expect(await first.textContent()).toContain(planted.defect.lot);
+    expect(await wcagViolations(page)).toEqual([]);
     const answer = await server.call<{ populationSize: number; failingMotors: string[] }>(
       token,
       'POST',
@@ -215,6 +254,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
       first,
     );
     await shoot(page, 'flow-desktop', true);
+    expect(await wcagViolations(page)).toEqual([]);
     await page.close();
   });
 

@@ -35,7 +35,8 @@ export function BlastRadius({
                 class={`seg g-${meta.group}`}
                 style={{ flex: `${g.count} 1 0` }}
                 aria-pressed={selected === meta.group}
-                aria-label={`${meta.label}: ${int(g.count)} motors. ${selected === meta.group ? 'Show all motors' : 'Show only these in the table'}`}
+                // The name starts with what the part shows, then says it in full (WCAG 2.5.3, label in name).
+                aria-label={`${text ? `${text} — ` : ''}${meta.label}: ${int(g.count)} motors. ${selected === meta.group ? 'Show all motors' : 'Show only these in the table'}`}
                 title={`${meta.label}: ${int(g.count)}`}
                 onClick={() => onSelect(selected === meta.group ? null : meta.group)}
               >
