@@ -1,7 +1,7 @@
 // The "verified" badge beside a ledger entry: this browser checks the entry's bytes, its inclusion proof and the
 // signed checkpoint (verify.ts, with src/core) and says so: green when all hold, red naming the step that failed.
 // A click (or Enter) opens what was checked, in plain words.
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import './audit.css';
 import { Trouble } from './trouble.js';
 import { type EntryVerdict, SHORT_NAME, type Step, verifyEntry } from './verify.js';
@@ -120,6 +120,16 @@ export function VerifiedBadge({ seq }: { seq: number }) {
       document.removeEventListener('keydown', esc);
     };
   }, [open]);
+  // Keep the open detail inside the window: shifted left when the badge sits near the right edge.
+  const detail = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    const el = detail.current;
+    if (!open || !el) return;
+    el.style.left = '';
+    if (getComputedStyle(el).position !== 'absolute') return; // the phone's bottom sheet
+    const over = el.getBoundingClientRect().right - (document.documentElement.clientWidth - 8);
+    if (over > 0) el.style.left = `${-over}px`;
+  }, [open, verdict]);
   const { cls, text } = label(verdict);
   return (
     <span class="vbadge" ref={root} data-seq={seq} data-status={verdict?.status ?? 'checking'}>
@@ -135,7 +145,7 @@ export function VerifiedBadge({ seq }: { seq: number }) {
         {text}
       </button>
       {open && (
-        <section id={id} class="vbadge-detail" aria-label={`Verification of entry #${seq}`}>
+        <section id={id} ref={detail} class="vbadge-detail" aria-label={`Verification of entry #${seq}`}>
           <VerdictDetail verdict={verdict} />
           <p class="vbadge-more">
             <a href={`/audit/entries/${seq}`}>Open entry #{seq} on the Verification page</a>

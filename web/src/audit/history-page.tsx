@@ -93,7 +93,7 @@ export function HistoryPage() {
           <p class="muted">
             Its bytes, its inclusion proof and the signed checkpoint that covers it, checked step by step.
           </p>
-          <EntryForm initial={latest ? Math.max(0, latest.size - 1) : undefined} />
+          <EntryForm key={latest?.size ?? 0} initial={latest ? Math.max(0, latest.size - 1) : undefined} />
         </section>
         <section class="card" aria-labelledby="consistency-h">
           <h2 id="consistency-h">Consistency between two checkpoints</h2>
