@@ -142,6 +142,24 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.close();
   });
 
+  it('starts from the form: a shipment typed in and Enter, the criteria in the URL, the trace on screen', async () => {
+    const shipmentId = planted.asnMismatch.shipmentId;
+    const api = await server.call<ForwardTrace>(token, 'POST', '/v1/trace/forward', {
+      filter: { shipmentId },
+    });
+    const page = await context.newPage();
+    await page.goto('/trace/investigate');
+    await page.getByLabel('Shipment').fill(shipmentId);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(new RegExp(`shipment=${shipmentId}`));
+    await page.getByTestId('trace-total').waitFor();
+    expect(await page.getByTestId('trace-total').textContent()).toBe(
+      `${api.total} motors with shipment ${shipmentId}`,
+    );
+    expect(await page.locator('tbody tr').count()).toBe(Math.min(50, api.total));
+    await page.close();
+  });
+
   it('holds every motor of the lot not yet installed, with a reason and a confirmation, and says what it skipped', async () => {
     const before = await traceOfLot();
     const holdable = before.groups
@@ -173,6 +191,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await dialog.waitFor();
     await page.keyboard.press('Shift+Tab');
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe(`Hold ${holdable} motors`);
+    const beforeHold = new Date().toISOString();
     await page.keyboard.press('Enter');
 
     const summary = page.getByTestId('held-summary');
@@ -194,6 +213,14 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     }>(token, 'GET', '/v1/holds?status=ACTIVE&limit=500');
     const mine = holds.items.find((h) => h.id === holdId);
     expect(mine).toMatchObject({ status: 'ACTIVE', counts: { motors: holdable, held: holdable } });
+
+    // The link with "as of" just before the hold shows the lot as it stood then, and offers no hold.
+    await page.goto(`${lotUrl}&asOf=${encodeURIComponent(beforeHold)}`);
+    await page.getByTestId('trace-total').waitFor();
+    expect(await page.locator('.legend .n[data-group="HELD"]').textContent()).toBe('0');
+    expect(await page.locator('#contain-title + p').textContent()).toContain(
+      'a hold acts on the motors as they are now',
+    );
     await page.close();
   });
 
@@ -232,6 +259,26 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     expect(await again.locator('.cause[data-rank="1"]').textContent()).toContain(planted.defect.lot);
     await shoot(again, 'common-cause-desktop', true);
     await again.close();
+  });
+
+  it('keeps a list too long for a link in the tab: no link offered, the analysis back after a reload', async () => {
+    const serials = planted.defect.serials;
+    expect(serials.join(',').length).toBeGreaterThan(1800);
+    const page = await context.newPage();
+    await page.goto('/trace/common-cause');
+    await page.getByLabel('Failing VINs or motor serials').fill(serials.join(', '));
+    expect(await page.locator('#units-read').textContent()).toContain(`0 VINs, ${serials.length} serials`);
+    await page.getByRole('button', { name: 'Find the common cause' }).click();
+    await page.locator('.cause[data-rank="1"]').waitFor();
+    expect(await page.getByTestId('population').textContent()).toContain('too long for a link');
+    expect(await page.getByRole('button', { name: 'Copy link' }).count()).toBe(0);
+    expect(new URL(page.url()).search).toBe('');
+    await page.reload();
+    const first = page.locator('.cause[data-rank="1"]');
+    await first.waitFor();
+    expect(await first.textContent()).toContain(planted.defect.lot);
+    expect(await page.getByLabel('Failing VINs or motor serials').inputValue()).toContain(serials[0]);
+    await page.close();
   });
 
   it('shows the planted flow anomalies at the demo end time, each section counted and linked', async () => {

@@ -119,7 +119,10 @@ export function HoldPanel({
       <section class="card contain" aria-labelledby="contain-title">
         <h2 id="contain-title">Contain: hold all not yet installed</h2>
         {asOf ? (
-          <p>This trace is as of {asOf}; a hold acts on the motors as they are now. Clear “as of” to hold.</p>
+          <p>
+            This trace is as of {utc(asOf, true)}; a hold acts on the motors as they are now. Clear “as of” to
+            hold.
+          </p>
         ) : !isQuality ? (
           <p>Holding motors needs the quality role; this token does not have it.</p>
         ) : toHold === 0 ? (

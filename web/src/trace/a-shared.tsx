@@ -34,11 +34,16 @@ export const pct = (share: number) => {
 };
 /** A Fisher p-value as people write it: 0.032, 7.9e-19. */
 export const pValue = (p: number) => (p >= 0.001 ? p.toPrecision(2) : p.toExponential(1));
-/** 2026-09-17 13:17 UTC */
-export const utc = (iso: string | null | undefined) => {
+/** 2026-09-17 13:17 UTC (with the seconds: 2026-09-17 13:17:05 UTC, for an "as of" that must be exact). */
+export const utc = (iso: string | null | undefined, seconds = false) => {
   if (!iso) return '';
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return Number.isNaN(t)
+    ? iso
+    : `${new Date(t)
+        .toISOString()
+        .slice(0, seconds ? 19 : 16)
+        .replace('T', ' ')} UTC`;
 };
 
 /** Where a forward trace's motor is now, as the API groups them. */

@@ -94,7 +94,7 @@ export default function InvestigatePage() {
         <div class="card criteria-line">
           <span class="what">
             Traced: <strong>{described}</strong>
-            {asOf ? ` · as of ${utc(asOf)}` : ''}
+            {asOf ? ` · as of ${utc(asOf, true)}` : ''}
           </span>
           <button type="button" onClick={() => setEditing(true)}>
             Change criteria
@@ -154,8 +154,8 @@ export default function InvestigatePage() {
               </div>
             </div>
             <p class="muted">
-              {asOf ? `As the ledger stood at ${utc(asOf)}` : 'Now'} (ledger seq {int(trace.asOfSeq)}) · in{' '}
-              {int(vins)} vehicles{loading ? ' · updating…' : ''}
+              {asOf ? `As the ledger stood at ${utc(asOf, true)}` : 'Now'} (ledger seq {int(trace.asOfSeq)}) ·
+              in {int(vins)} vehicles{loading ? ' · updating…' : ''}
             </p>
             {trace.total > 0 && (
               <BlastRadius
@@ -255,8 +255,14 @@ function MotorTable({ rows }: { rows: TracedMotor[] }) {
   );
 }
 
-/** `2026-09-10T08:00:00Z` ↔ the `2026-09-10T08:00` a datetime-local input holds (the page works in UTC). */
-const toInput = (iso: string | undefined) => (iso ? iso.replace(/Z$/, '').slice(0, 16) : '');
+/** `2026-09-10T08:00:00Z` ↔ the `2026-09-10T08:00:00` a datetime-local input holds (the page works in UTC). */
+const toInput = (iso: string | undefined) =>
+  iso
+    ? iso
+        .replace(/Z$/, '')
+        .replace(/\.\d+$/, '')
+        .slice(0, 19)
+    : '';
 const fromInput = (v: string) => (v ? `${v.length === 16 ? `${v}:00` : v}Z` : '');
 
 function CriteriaForm({
@@ -309,6 +315,7 @@ function CriteriaForm({
       <input
         id={`c-${k}`}
         type="datetime-local"
+        step="1"
         value={toInput(draft[k])}
         onInput={(e) => setDraft((d) => ({ ...d, [k]: fromInput(e.currentTarget.value) }))}
       />
