@@ -7,9 +7,10 @@ import { ApiError, api, OfflineError } from '../api.js';
 import { currentSession, signOut } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 import { newId, scannerId, setting, siteOf } from './device.js';
+import { DeviceSetting } from './device-setting.js';
 import { HandheldHeader } from './header.js';
 import type { ScanRecord } from './queue.js';
-import { DockSetting, Progress, TruckChooser } from './truck-chooser.js';
+import { Progress, TruckChooser } from './truck-chooser.js';
 import {
   fromRead,
   rememberedTruck,
@@ -206,13 +207,20 @@ function ScanScreen(props: {
       {effectiveDock ? (
         <ScanField
           id="scan"
+          name="serial"
           label={`Scan a motor off ${shipmentId}`}
           placeholder="serial"
           inputRef={scanRef}
           onScan={(serial) => intake.scan(serial, { shipmentId, dock: effectiveDock, scanner: scannerId() })}
         />
       ) : (
-        <DockSetting onSet={setDock} />
+        <DeviceSetting
+          name="dock"
+          label="This handheld is at dock"
+          placeholder="D3"
+          onSet={setDock}
+          startLabel="Start scanning"
+        />
       )}
 
       {offlineRows.length > 0 && (

@@ -5,7 +5,8 @@ import { useLocation } from 'preact-iso';
 import { ApiError, api } from '../api.js';
 import { signOut } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
-import { IDENT, saveSetting, setting } from './device.js';
+import { IDENT } from './device.js';
+import { DeviceSetting } from './device-setting.js';
 import {
   complete,
   fromSummary,
@@ -67,7 +68,7 @@ export function TruckChooser({ site }: { site: string }) {
   return (
     <div class="hh-body">
       <h1>Choose the truck</h1>
-      <DockSetting />
+      <DeviceSetting name="dock" label="This handheld is at dock" placeholder="D3" />
       <form
         class="setting"
         onSubmit={(e) => {
@@ -156,43 +157,5 @@ export function Progress({ done, of }: { done: number; of: number }) {
     <span class="progress" aria-hidden="true">
       <span style={{ width: `${pct}%` }} />
     </span>
-  );
-}
-
-/** The dock this handheld stands at, asked once and remembered (every scan names it). */
-export function DockSetting({ onSet }: { onSet?: (dock: string) => void }) {
-  const [dock, setDock] = useState(setting('dock'));
-  const valid = IDENT.test(dock);
-  return (
-    <form
-      class="setting"
-      onSubmit={(e) => {
-        e.preventDefault();
-        if (valid) onSet?.(dock);
-      }}
-    >
-      <label for="dock-id">This handheld is at dock</label>
-      <input
-        id="dock-id"
-        class="mono"
-        value={dock}
-        required
-        pattern="[A-Za-z0-9][A-Za-z0-9._\-]{0,63}"
-        placeholder="D3"
-        autoComplete="off"
-        aria-invalid={dock !== '' && !valid}
-        onInput={(e) => {
-          const v = e.currentTarget.value.trim().toUpperCase();
-          setDock(v);
-          if (IDENT.test(v)) saveSetting('dock', v);
-        }}
-      />
-      {onSet && (
-        <button type="submit" class="primary" disabled={!valid}>
-          Start scanning
-        </button>
-      )}
-      {!onSet && !valid && <span class="muted">Needed before scanning.</span>}
-    </form>
   );
 }

@@ -6,7 +6,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import './handheld.css';
 import { unlockSound } from './sounds.js';
 
-export type VerdictTone = 'idle' | 'ok' | 'bad' | 'pending' | 'busy';
+export type VerdictTone = 'idle' | 'ok' | 'bad' | 'pending' | 'busy' | 'info';
 
 export interface Verdict {
   tone: VerdictTone;
@@ -23,7 +23,7 @@ export interface Verdict {
   code?: string;
 }
 
-const ICON: Record<VerdictTone, string> = { idle: '', ok: '✔', bad: '✖', pending: '◷', busy: '…' };
+const ICON: Record<VerdictTone, string> = { idle: '', ok: '✔', bad: '✖', pending: '◷', busy: '…', info: '' };
 
 /**
  * The verdict, filling the space it is given.
@@ -37,6 +37,9 @@ export function VerdictPanel({ verdict }: { verdict: Verdict }) {
       aria-live={v.tone === 'bad' ? 'assertive' : 'polite'}
       aria-atomic="true"
       data-tone={v.tone}
+      data-verdict={
+        v.tone === 'idle' ? undefined : v.tone === 'busy' || v.tone === 'pending' ? 'PENDING' : v.word
+      }
     >
       <p class="verdict-word">
         {ICON[v.tone] && (
@@ -67,13 +70,14 @@ const TYPING = /^(INPUT|TEXTAREA|SELECT)$/;
  */
 export function ScanField(props: {
   id: string;
+  /** The form field's name (serial, vin). */
+  name: string;
   label: string;
   placeholder?: string;
   onScan: (value: string) => void;
   /** False while another part of the screen (a dialog) owns the keyboard. */
   active?: boolean;
   inputRef?: RefObject<HTMLInputElement | null>;
-  autoCapitalize?: boolean;
 }) {
   const own = useRef<HTMLInputElement | null>(null);
   const ref = props.inputRef ?? own;
@@ -119,6 +123,7 @@ export function ScanField(props: {
       <label for={props.id}>{props.label}</label>
       <input
         id={props.id}
+        name={props.name}
         ref={ref}
         class="mono"
         type="text"
