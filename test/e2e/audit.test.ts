@@ -108,7 +108,13 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       await page.locator(`.vbadge[data-seq="${prevSeq}"][data-status="verified"]`).first().waitFor();
       expect(await badge.locator('button').textContent()).toBe('✓ verified');
       await badge.locator('button').click();
-      expect(await steps(page, `.vbadge[data-seq="${prevSeq}"]`)).toHaveLength(3);
+      // Three checks of its own, and the link: the previous-entry hash this entry carries is that entry's leaf.
+      expect(await steps(page, `.vbadge[data-seq="${prevSeq}"]`)).toEqual([
+        'ok Entry bytes → leaf hash',
+        'ok Inclusion proof → root',
+        'ok Root signed in a checkpoint (Ed25519)',
+        'ok Shown entry = verified entry',
+      ]);
       expect(await badge.locator('.vbadge-detail').textContent()).toContain(
         `Entry #${prevSeq.toLocaleString('en-US')}`,
       );
@@ -162,6 +168,28 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
     await context.unroute('**/v1/ledger/proof/inclusion**');
     await page.getByRole('button', { name: 'Check again' }).click();
     await page.locator('.verdict.ok').waitFor();
+    await context.close();
+  });
+
+  it('proves an entry against the newest checkpoint when a proof answer comes without its checkpoint', async () => {
+    const seq = 3;
+    const context = await signedInContext(browser, server, 'auditor', ['*'], DESKTOP);
+    const asked: string[] = [];
+    await context.route('**/v1/ledger/proof/inclusion**', async (route: Route) => {
+      const response = await route.fetch();
+      const answer = (await response.json()) as Record<string, unknown>;
+      const url = new URL(route.request().url());
+      asked.push(url.search);
+      if (!url.searchParams.has('treeSize')) delete answer.checkpoint;
+      await route.fulfill({ response, json: answer });
+    });
+    const page = await context.newPage();
+    await page.goto(`/audit/entries/${seq}`);
+    await page.locator('.verdict.ok').waitFor();
+    expect(await page.locator('.verdict.ok').textContent()).toContain(
+      `of ${latest.size.toLocaleString('en-US')} entries`,
+    );
+    expect(asked).toEqual([`?seq=${seq}`, `?seq=${seq}&treeSize=${latest.size}`]);
     await context.close();
   });
 

@@ -1,10 +1,17 @@
 // The "verified" badge beside a ledger entry: this browser checks the entry's bytes, its inclusion proof and the
 // signed checkpoint (verify.ts, with src/core) and says so: green when all hold, red naming the step that failed.
 // A click (or Enter) opens what was checked, in plain words.
-import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import './audit.css';
 import { Trouble } from './trouble.js';
-import { type EntryVerdict, SHORT_NAME, type Step, verifyEntry } from './verify.js';
+import {
+  againstShown,
+  type EntryVerdict,
+  SHORT_NAME,
+  type ShownEntry,
+  type Step,
+  verifyEntry,
+} from './verify.js';
 
 /** How long to wait before asking again for an entry no checkpoint covers yet, and how many times. */
 const PENDING_RETRY_MS = 3000;
@@ -94,11 +101,16 @@ export function VerdictDetail({ verdict }: { verdict: EntryVerdict | null }) {
 
 /**
  * A badge that this browser computes for ledger entry `seq`: green "verified" when its bytes, inclusion proof and
- * signed checkpoint all hold, red naming the failed step; click it to read what was checked.
- * @example <VerifiedBadge seq={entry.seq} />
+ * signed checkpoint all hold, red naming the failed step; click it to read what was checked. With `entry` (what
+ * the page shows of it: leafHash, id, type, time), it also checks that this is the entry verified.
+ * @example <VerifiedBadge seq={e.seq} entry={e} />
  */
-export function VerifiedBadge({ seq }: { seq: number }) {
-  const verdict = useEntryVerdict(seq);
+export function VerifiedBadge({ seq, entry }: { seq: number; entry?: ShownEntry }) {
+  const checked = useEntryVerdict(seq);
+  const verdict = useMemo(
+    () => (checked === null ? null : againstShown(checked, entry)),
+    [checked, entry?.leafHash, entry?.id, entry?.type, entry?.time],
+  );
   const [open, setOpen] = useState(false);
   const id = useId();
   const root = useRef<HTMLSpanElement>(null);

@@ -94,7 +94,7 @@ function EntryContent({ bytes }: { bytes: Uint8Array }) {
                     <>
                       {' '}
                       · previous entry of it: <a href={`/audit/entries/${prev.seq}`}>#{n(prev.seq)}</a>{' '}
-                      <VerifiedBadge seq={prev.seq} />
+                      <VerifiedBadge seq={prev.seq} entry={{ leafHash: prev.hash }} />
                     </>
                   ) : (
                     <span class="muted"> · its first entry</span>

@@ -87,12 +87,15 @@ export type ConsistencyVerdict =
 export const ENTRY_STEP = 'Entry bytes → leaf hash';
 export const PROOF_STEP = 'Inclusion proof → root';
 export const SIGNATURE_STEP = 'Root signed in a checkpoint (Ed25519)';
+/** When a page passes what it shows of the entry: that it is the entry verified. */
+export const SHOWN_STEP = 'Shown entry = verified entry';
 
 /** Short names for a red badge: "✗ <name> failed". */
 export const SHORT_NAME: Record<string, string> = {
   [ENTRY_STEP]: 'leaf hash',
   [PROOF_STEP]: 'inclusion proof',
   [SIGNATURE_STEP]: 'signature',
+  [SHOWN_STEP]: 'shown entry',
   'Older checkpoint signed (Ed25519)': 'older signature',
   'Newer checkpoint signed (Ed25519)': 'newer signature',
   'Consistency proof': 'consistency proof',
@@ -258,20 +261,31 @@ async function computeEntry(seq: number): Promise<EntryVerdict> {
     }
     return { status: 'error', seq, error: err };
   }
-  if (answer.checkpoint === undefined) {
-    return {
-      status: 'pending',
-      seq,
-      reason: `Entry #${n(seq)} is newer than the last signed checkpoint; the next one (signed within seconds) will cover it.`,
-    };
-  }
-  let keys: CheckpointKeyRing;
+  let checkpoint: string | undefined = isObject(answer) ? answer.checkpoint : undefined;
   try {
-    keys = await keysFor([answer.checkpoint]);
+    if (isObject(answer) && checkpoint === undefined) {
+      // No checkpoint came with the proof: prove the entry against the newest signed checkpoint when that one
+      // covers it (an answer that left its checkpoint out must not leave the badge waiting for ever).
+      const latest = await api<CheckpointView>('/v1/ledger/checkpoint').catch(() => undefined);
+      if (latest === undefined || latest.size <= seq) {
+        return {
+          status: 'pending',
+          seq,
+          reason: `Entry #${n(seq)} is newer than the last signed checkpoint; the next one (signed within seconds) will cover it.`,
+        };
+      }
+      answer = await api<InclusionAnswer>(`/v1/ledger/proof/inclusion?seq=${seq}&treeSize=${latest.size}`);
+      checkpoint = latest.jws;
+    }
+    const keys = await keysFor([checkpoint]);
+    return checkEntry(seq, answer, entry, keys, checkpoint);
   } catch (err) {
     return { status: 'error', seq, error: err };
   }
-  return checkEntry(seq, answer, entry, keys);
+}
+
+function isObject(v: unknown): v is InclusionAnswer {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 // The steps in the order checkInclusionAnswer checks them (signature, then leaf, then proof): the step that
@@ -294,25 +308,38 @@ async function checkEntry(
   answer: InclusionAnswer,
   entry: Uint8Array | undefined,
   keys: CheckpointKeyRing,
+  checkpoint: string | undefined,
 ): Promise<EntryVerdict> {
   let failure: unknown;
   let cp: VerifiedCheckpoint | undefined;
-  try {
-    const verdict = await checkInclusionAnswer(answer, {
-      keys,
-      ...(entry !== undefined ? { entry } : {}),
-    });
-    cp = verdict.checkpoints[0];
-  } catch (err) {
-    failure = err;
+  // The proof must be about the entry asked for: a proof of another entry, however valid, proves nothing here.
+  const aboutAnother = isObject(answer) && answer.leafIdx !== seq;
+  if (aboutAnother) {
+    failure = new ProofAnswerError(
+      'LEAF_MISMATCH',
+      `The proof is for entry ${String(answer.leafIdx)}, not entry ${seq} as asked.`,
+    );
+  } else {
+    try {
+      const verdict = await checkInclusionAnswer(answer, {
+        keys,
+        ...(checkpoint !== undefined ? { checkpoint } : {}),
+        ...(entry !== undefined ? { entry } : {}),
+      });
+      cp = verdict.checkpoints[0];
+    } catch (err) {
+      failure = err;
+    }
   }
   // What each step computed, for the sentences (the values only; the verdict above is the check).
-  const claimed = safe(() => parseCheckpointJws(answer.checkpoint ?? ''));
+  const a: Partial<InclusionAnswer> = isObject(answer) ? answer : {};
+  const claimed = safe(() => parseCheckpointJws(checkpoint ?? ''));
   const signedRoot = cp ? toBase64(cp.root) : claimed ? toBase64(claimed.body.root) : '';
-  const size = cp?.size ?? claimed?.body.size ?? answer.treeSize;
+  const size = cp?.size ?? claimed?.body.size ?? a.treeSize ?? 0;
   const kid = cp?.kid ?? claimed?.kid ?? '';
-  const leaf = entry !== undefined ? toBase64(leafHash(entry)) : answer.leafHash;
-  const proofHashes = Array.isArray(answer.proof) ? answer.proof.length : 0;
+  const provedLeaf = typeof a.leafHash === 'string' ? a.leafHash : '';
+  const leaf = entry !== undefined ? toBase64(leafHash(entry)) : provedLeaf;
+  const proofHashes = Array.isArray(a.proof) ? a.proof.length : 0;
   const computedRoot = safe(() =>
     toBase64(
       rootFromInclusionProof(
@@ -326,7 +353,8 @@ async function checkEntry(
 
   const failed = failure === undefined ? undefined : stepFailed(failure);
   // A proof that is not even well formed is refused before anything else is looked at.
-  const malformed = failure instanceof ProofAnswerError && failure.code === 'MALFORMED_PROOF';
+  const malformed =
+    aboutAnother || (failure instanceof ProofAnswerError && failure.code === 'MALFORMED_PROOF');
   const stateOf = (step: string): Step['state'] => {
     if (failed === undefined) return 'ok';
     if (malformed) return step === failed ? 'bad' : 'unchecked';
@@ -344,9 +372,9 @@ async function checkEntry(
       entry === undefined
         ? `Entry #${n(seq)} concerns a brand your token does not cover: its bytes are withheld, only its leaf hash ${short(leaf)} is proved.`
         : stateOf(ENTRY_STEP) === 'bad'
-          ? `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}, but the proof is for leaf ${short(answer.leafHash)}: ${reason}`
+          ? `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}, but the proof is for leaf ${short(provedLeaf)}: ${reason}`
           : `Entry #${n(seq)} (${n(entry.length)} bytes) hashes to ${short(leaf)}, the leaf the proof starts from.`,
-    values: { leaf, provedLeaf: answer.leafHash },
+    values: { leaf, provedLeaf },
   };
   const proofState = stateOf(PROOF_STEP);
   const proofStep: Step = {
@@ -357,7 +385,7 @@ async function checkEntry(
         ? computedRoot
           ? `The proof of ${hashes} leads to root ${short(computedRoot)}, not to ${short(signedRoot)}, the root signed in the checkpoint.`
           : `The proof cannot be followed: ${reason}`
-        : `The proof of ${hashes} leads from entry #${n(seq)} to root ${short(computedRoot ?? signedRoot)} of the tree of ${n(answer.treeSize)} entries.`,
+        : `The proof of ${hashes} leads from entry #${n(seq)} to root ${short(computedRoot ?? signedRoot)} of the tree of ${n(a.treeSize ?? 0)} entries.`,
     values: { root: computedRoot ?? '', hashes: String(proofHashes) },
   };
   const sigState = stateOf(SIGNATURE_STEP);
@@ -556,4 +584,63 @@ export async function checkListedCheckpoint(cp: CheckpointView): Promise<ListedC
   } catch (err) {
     return { state: 'bad', reason: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** What a page shows of an entry (a timeline row), to hold against the bytes verified for its seq. */
+export interface ShownEntry {
+  leafHash?: string;
+  id?: string;
+  type?: string;
+  time?: string;
+}
+
+/**
+ * Add to a verdict the check that what the page shows (leaf hash, id, type, time) is the entry verified: a page
+ * showing one entry under another's seq turns the badge red. Returns the verdict unchanged without `shown`.
+ */
+export function againstShown(v: EntryVerdict, shown: ShownEntry | undefined): EntryVerdict {
+  if (shown === undefined || v.status !== 'verified') return v;
+  const leaf = v.steps[0]?.values?.leaf ?? '';
+  let envelope: Record<string, unknown> = {};
+  if (v.entry !== undefined) {
+    try {
+      envelope = JSON.parse(new TextDecoder().decode(v.entry)) as Record<string, unknown>;
+    } catch {
+      envelope = {};
+    }
+  }
+  const differ: string[] = [];
+  if (shown.leafHash !== undefined && shown.leafHash !== leaf) {
+    differ.push(`leaf hash ${short(shown.leafHash)} (verified: ${short(leaf)})`);
+  }
+  if (v.entry !== undefined) {
+    for (const k of ['id', 'type', 'time'] as const) {
+      if (shown[k] !== undefined && shown[k] !== envelope[k]) {
+        differ.push(`${k} ${shown[k]} (verified: ${String(envelope[k])})`);
+      }
+    }
+  }
+  const checked = [
+    shown.leafHash !== undefined ? 'leaf hash' : undefined,
+    ...(v.entry !== undefined ? (['id', 'type', 'time'] as const).filter((k) => shown[k] !== undefined) : []),
+  ].filter((x) => x !== undefined);
+  if (checked.length === 0) return v;
+  if (differ.length === 0) {
+    const step: Step = {
+      name: SHOWN_STEP,
+      state: 'ok',
+      text: `What this page shows of entry #${n(v.seq)} (${checked.join(', ')}) is the entry verified.`,
+    };
+    return { ...v, steps: [...v.steps, step] };
+  }
+  const reason = `This page shows entry #${n(v.seq)} with ${differ.join(', ')}.`;
+  return {
+    status: 'failed',
+    seq: v.seq,
+    steps: [...v.steps, { name: SHOWN_STEP, state: 'bad', text: reason }],
+    failed: SHOWN_STEP,
+    code: 'SHOWN_ENTRY_DIFFERS',
+    reason,
+    ...(v.entry !== undefined ? { entry: v.entry } : {}),
+  };
 }
