@@ -230,6 +230,9 @@ export default function MotorPage() {
                       shipmentId: m.shipmentId,
                       truck: m.transport?.truck ?? null,
                       vin: m.vin,
+                      removedFrom: timeline
+                        .filter((e) => e.type === 'motor.removed')
+                        .map((e) => String(e.data.vin)),
                     },
                   ]}
                 />

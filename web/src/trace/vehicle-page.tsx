@@ -87,7 +87,20 @@ const measureText = (m: unknown) =>
     .map(([k, v]) => `${k}=${String(v)}`)
     .join(' ');
 
-function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGenealogy[]; caption: string }) {
+/** The motors of a vehicle traced back; for motors removed from it, the removal instead of the installation. */
+function TraceTable({
+  vin,
+  motors,
+  caption,
+  removed = false,
+}: {
+  vin: string;
+  motors: MotorGenealogy[];
+  caption: string;
+  removed?: boolean;
+}) {
+  const removal = (m: MotorGenealogy) => m.removals.filter((r) => r.vin === vin).at(-1);
+  const slotOf = (m: MotorGenealogy) => (removed ? removal(m)?.slot : m.slot) ?? null;
   const rows = () => [
     [
       'slot',
@@ -110,15 +123,14 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
       'transit minutes',
       'intake',
       'dock',
-      'installed',
-      'install station',
+      ...(removed ? ['removed', 'removal reason'] : ['installed', 'install station']),
       'holds',
       'corrections',
     ],
     ...motors.map((m) => {
       const t = m.tests.at(-1);
       return [
-        m.slot,
+        slotOf(m),
         m.serial,
         m.motorType,
         m.status,
@@ -140,8 +152,9 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
         m.shipment?.transitMinutes,
         m.intake?.time,
         m.intake?.dock,
-        m.installation?.time,
-        m.installation?.station,
+        ...(removed
+          ? [removal(m)?.time, removal(m)?.reason]
+          : [m.installation?.time, m.installation?.station]),
         m.holds.map((h) => `${h.id} ${h.status}`).join(' '),
         m.corrections.map((c) => `#${c.seq} ${c.reason}`).join('; '),
       ];
@@ -151,7 +164,11 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
     <section aria-label={caption}>
       <div class="x-section-head">
         <h2>{caption}</h2>
-        <CsvButton filename={`${vin}-motors.csv`} rows={rows} what="the motors table" />
+        <CsvButton
+          filename={`${vin}-${removed ? 'removed-motors' : 'motors'}.csv`}
+          rows={rows}
+          what={removed ? 'the removed motors table' : 'the motors table'}
+        />
       </div>
       <div class="x-scroll">
         <table class="data x-trace-table">
@@ -163,7 +180,7 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
               <th scope="col">EOL test</th>
               <th scope="col">Transport</th>
               <th scope="col">Intake</th>
-              <th scope="col">Installed</th>
+              <th scope="col">{removed ? 'Removed' : 'Installed'}</th>
               <th scope="col">Holds · corrections</th>
             </tr>
           </thead>
@@ -171,8 +188,8 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
             {motors.map((m) => {
               const t = m.tests.at(-1);
               return (
-                <tr key={`${m.slot}:${m.serial}`}>
-                  <td>{m.slot ?? '—'}</td>
+                <tr key={`${slotOf(m)}:${m.serial}`}>
+                  <td>{slotOf(m) ?? '—'}</td>
                   <td>
                     <a class="mono" href={href.motor(m.serial)}>
                       {m.serial}
@@ -225,7 +242,13 @@ function TraceTable({ vin, motors, caption }: { vin: string; motors: MotorGeneal
                     )}
                   </td>
                   <td>
-                    {m.installation ? (
+                    {removed ? (
+                      <>
+                        {utc(removal(m)?.time)}
+                        <br />
+                        <span class="muted">{removal(m)?.reason}</span>
+                      </>
+                    ) : m.installation ? (
                       <>
                         {utc(m.installation.time)}
                         <br />
@@ -299,20 +322,24 @@ export default function VehiclePage() {
               <SlotMap g={g} cat={cat} />
               <TraceTable vin={v.vin} motors={g.slots} caption="Its motors, traced back" />
               {removed.length > 0 && (
-                <TraceTable vin={`${v.vin}-removed`} motors={removed} caption="Motors removed from it" />
+                <TraceTable vin={v.vin} motors={removed} caption="Motors removed from it" removed />
               )}
               <section aria-labelledby="x-genealogy-h">
                 <h2 id="x-genealogy-h">Genealogy</h2>
                 <GenealogyGraph
                   current={`vehicle:${v.vin}`}
-                  motors={[...g.slots, ...removed].map((m) => ({
-                    serial: m.serial,
-                    slot: g.slots.includes(m) ? m.slot : 'removed',
-                    lots: m.production.lots,
-                    shipmentId: m.shipment?.id ?? null,
-                    truck: m.shipment?.truck ?? null,
-                    vin: v.vin,
-                  }))}
+                  motors={[...g.slots, ...removed].map((m) => {
+                    const now = g.slots.includes(m);
+                    return {
+                      serial: m.serial,
+                      slot: now ? m.slot : 'removed',
+                      lots: m.production.lots,
+                      shipmentId: m.shipment?.id ?? null,
+                      truck: m.shipment?.truck ?? null,
+                      vin: now ? v.vin : null,
+                      removedFrom: now ? [] : [v.vin],
+                    };
+                  })}
                 />
               </section>
               <Timeline

@@ -12,6 +12,8 @@ export interface GraphMotor {
   shipmentId: string | null;
   truck: string | null;
   vin: string | null;
+  /** Vehicles it was installed in and removed from (drawn with a dashed line). */
+  removedFrom?: string[];
 }
 
 type Kind = 'lot' | 'motor' | 'shipment' | 'vehicle';
@@ -42,7 +44,8 @@ const TOP = 28;
 export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; current: string }) {
   const { route } = useLocation();
   const nodes = new Map<string, GNode>();
-  const edges: [string, string][] = [];
+  /** from, to, and whether the link is a past one (a removal). */
+  const edges: [string, string, boolean?][] = [];
   const add = (n: Omit<GNode, 'current'>) => {
     if (!nodes.has(n.key)) nodes.set(n.key, { ...n, current: n.key === current });
     return n.key;
@@ -78,16 +81,18 @@ export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; curr
       edges.push([motor, s]);
       last = s;
     }
-    if (m.vin) {
+    const link = (vin: string, past: boolean) => {
       const v = add({
-        key: `vehicle:${m.vin}`,
+        key: `vehicle:${vin}`,
         kind: 'vehicle',
-        title: m.vin,
-        sub: 'VIN',
-        href: href.vehicle(m.vin),
+        title: vin,
+        sub: past ? 'VIN, removed from' : 'VIN',
+        href: href.vehicle(vin),
       });
-      if (!edges.some(([a, b]) => a === last && b === v)) edges.push([last, v]);
-    }
+      if (!edges.some(([a, b]) => a === last && b === v)) edges.push([last, v, past]);
+    };
+    for (const vin of m.removedFrom ?? []) if (vin !== m.vin) link(vin, true);
+    if (m.vin) link(m.vin, false);
   }
 
   // Order: motors as given; every other column by the mean row of the motors it touches.
@@ -129,7 +134,7 @@ export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; curr
             {c.heading}
           </text>
         ))}
-        {edges.map(([a, b]) => {
+        {edges.map(([a, b, past]) => {
           const p = pos.get(a)!;
           const q = pos.get(b)!;
           const x1 = p.x + W;
@@ -140,7 +145,7 @@ export function GenealogyGraph({ motors, current }: { motors: GraphMotor[]; curr
           return (
             <path
               key={`${a}>${b}`}
-              class="x-edge"
+              class={past ? 'x-edge past' : 'x-edge'}
               d={`M${x1},${y1} C${mid},${y1} ${mid},${y2} ${x2},${y2}`}
             />
           );
