@@ -1,6 +1,7 @@
 // Verification as an auditor meets it: an entry verified by the browser itself (bytes → leaf hash, inclusion
 // proof → root, Ed25519 signature of the checkpoint), the same page turning red when a proof answer is tampered
 // with on its way (route interception), consistency between two signed checkpoints, and the export downloaded.
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page, Route } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,6 +233,49 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       'ok Newer checkpoint signed (Ed25519)',
       'bad Consistency proof',
     ]);
+    await context.close();
+  });
+
+  it('trusts only the keys the auditor loads: a checkpoint signed by another key fails', async () => {
+    const jwks = await (await fetch(`${server.url}/.well-known/jwks.json`)).text();
+    const other = generateKeyPairSync('ed25519').publicKey.export({ format: 'jwk' });
+    const context = await signedInContext(browser, server, 'auditor', ['*'], DESKTOP);
+    const page = await context.newPage();
+    await page.goto('/audit');
+    const keys = page.locator('section[aria-labelledby="keys-h"]');
+    await keys.getByText("the log's own JWKS").waitFor();
+
+    // The auditor's own copy of the keys, obtained out of band: everything still verifies.
+    const file = page.locator('input[type="file"]');
+    await file.setInputFiles({
+      name: 'trusted-keys.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(jwks),
+    });
+    await keys.getByText('the keys you trust').waitFor();
+    await page.locator('tbody .badge.ok').first().waitFor();
+    expect(await page.locator('tbody .badge.bad').count()).toBe(0);
+
+    // Another key: no checkpoint of this log is signed by it, so none verifies.
+    await file.setInputFiles({
+      name: 'other-keys.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ keys: [other] })),
+    });
+    await page.waitForFunction(() => document.querySelectorAll('tbody .badge.bad').length > 0);
+    expect(await page.locator('tbody .badge.ok').count()).toBe(0);
+    expect(await page.locator('tbody tr').first().textContent()).toContain('not one of the trusted keys');
+    await page.goto(`/audit/entries/${latest.size - 1}`); // the trusted keys stay on this device
+    await page.locator('.verdict.bad').waitFor();
+    expect(await page.locator('.verdict.bad code').textContent()).toBe('UNTRUSTED_KEY');
+    expect((await steps(page, 'section[aria-labelledby="steps-h"]'))[2]).toBe(
+      'bad Root signed in a checkpoint (Ed25519)',
+    );
+
+    await page.goto('/audit');
+    await page.getByRole('button', { name: "Use the log's JWKS instead" }).click();
+    await keys.getByText("the log's own JWKS").waitFor();
+    await page.waitForFunction(() => document.querySelectorAll('tbody .badge.bad').length === 0);
     await context.close();
   });
 
