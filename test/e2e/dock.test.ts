@@ -137,14 +137,14 @@ describe.each(SERVER_DBS)('dock handheld (%s)', (db) => {
     await context.close();
   });
 
-  it('keeps 20 scans made offline across a reload, then uploads them once, in order', async () => {
-    // A truck of 20 motors, made over the API as Cléon would.
+  /** A truck of `n` new motors on the road to Dieppe, made over the API as Cléon would. */
+  async function truckOf(n: number): Promise<{ shipmentId: string; serials: string[] }> {
     const [producer, logistics] = await Promise.all([
       server.token('producer', ['CLEON']),
       server.token('logistics', ['CLEON']),
     ]);
     const base = 900_000 + Math.floor(Math.random() * 90_000);
-    const serials = Array.from({ length: 20 }, (_, i) => `7DL-${base + i}`);
+    const serials = Array.from({ length: n }, (_, i) => `7DL-${base + i}`);
     for (const s of serials) {
       await server.call(producer, 'POST', '/v1/motors', produceBody(s));
       await server.call(producer, 'POST', `/v1/motors/${s}/tests`, testBody('PASS'));
@@ -161,7 +161,56 @@ describe.each(SERVER_DBS)('dock handheld (%s)', (db) => {
       truck: 'FR-123-AB',
       seal: `SEAL-${base}`,
     });
+    return { shipmentId, serials };
+  }
 
+  it('shows a held motor apart from the missing ones, and sends it to quarantine when scanned', async () => {
+    const { shipmentId, serials } = await truckOf(2);
+    const [held, good] = serials as [string, string];
+    const quality = await server.token('quality', ['*']);
+    await server.call(quality, 'POST', '/v1/holds', {
+      holdId: `HOLD-${shipmentId}`,
+      serials: [held],
+      reason: 'Suspect magnet lot',
+    });
+    const context = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
+    await context.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+    const page = await context.newPage();
+    await page.goto(`/dock/${shipmentId}`);
+    await page.getByTestId('held').filter({ hasText: 'held 1' }).waitFor();
+    expect(await page.getByTestId('missing').textContent()).toBe('missing 1');
+
+    await scan(page, held);
+    const v = await verdict(page, 'REJECTED', held);
+    expect(v.tone).toBe('bad');
+    expect(v.text).toContain('On quality hold');
+    expect(v.text).toContain('Put it in the quarantine area. Do not install it.');
+    expect(v.text).toContain(`HOLD-${shipmentId}`);
+    await page.getByTestId('quarantined').filter({ hasText: 'quarantined 1' }).waitFor();
+    expect(await page.getByTestId('held').textContent()).toBe('held 0');
+    expect(await page.getByTestId('missing').textContent()).toBe('missing 1');
+    if (shots && db === 'embedded') await page.screenshot({ path: 'docs/screens/dock-held-360.png' });
+
+    await scan(page, good);
+    await verdict(page, 'ACCEPTED', good);
+    await page
+      .getByTestId('missing')
+      .filter({ hasText: /^missing 0$/ })
+      .waitFor();
+    const ledger = await server.call(intake, 'GET', `/v1/shipments/${shipmentId}`);
+    expect(ledger).toMatchObject({
+      expected: 2,
+      scanned: 2,
+      accepted: 1,
+      quarantined: 1,
+      held: 0,
+      missing: [],
+    });
+    await context.close();
+  });
+
+  it('keeps 20 scans made offline across a reload, then uploads them once, in order', async () => {
+    const { shipmentId, serials } = await truckOf(20);
     const context: BrowserContext = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
     await context.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
     const page = await context.newPage();

@@ -30,7 +30,7 @@ export default function DockPage() {
   // The scan screen sets what a verdict does to its truck's counts; the loop itself outlives a change of truck.
   const onDecided = useRef<(a: ScanAnswer[]) => void>(() => {});
   const intake = useIntake(useCallback((answers: ScanAnswer[]) => onDecided.current(answers), []));
-  const pending = intake.records.filter((r) => r.status === 'PENDING').length;
+  const pending = intake.records.filter((r) => r.status === 'PENDING' && r.queued).length;
   const online = intake.online && intake.blocked === null;
   const note =
     pending > 0 ? `${pending} pending${online && intake.uploading ? ', uploading' : ''}` : undefined;
@@ -113,7 +113,19 @@ function ScanScreen(props: {
   props.onDecided.current = (answers) => {
     const mine = answers.filter((a) => a.shipment?.id === shipmentId);
     const last = mine[mine.length - 1]?.shipment;
-    if (last) setTruck((t) => (t ? { ...t, expected: last.expected, scanned: last.scanned } : t));
+    const accepted = mine.filter((a) => a.verdict === 'ACCEPTED').length;
+    if (last)
+      setTruck((t) =>
+        t
+          ? {
+              ...t,
+              expected: last.expected,
+              scanned: last.scanned,
+              accepted: t.accepted + accepted,
+              missing: Math.max(0, t.missing - accepted),
+            }
+          : t,
+      );
     if (mine.length === 0) return;
     clearTimeout(refreshTimer.current);
     refreshTimer.current = setTimeout(() => void refresh(), 150);
@@ -136,9 +148,11 @@ function ScanScreen(props: {
     }
   };
 
-  const pendingHere = intake.records.filter((r) => r.status === 'PENDING' && r.shipmentId === shipmentId);
+  const pendingHere = intake.records.filter(
+    (r) => r.status === 'PENDING' && r.queued && r.shipmentId === shipmentId,
+  );
   const offlineRows = intake.records.filter((r) => r.queued);
-  const lastRows = intake.records.filter((r) => !r.queued).slice(0, 5);
+  const lastRows = intake.records.filter((r) => !r.queued && r.shipmentId === shipmentId).slice(0, 5);
 
   return (
     <div class="hh-body">
@@ -154,7 +168,7 @@ function ScanScreen(props: {
             <p class="muted hh-bar-sub">
               {truck.from} → {truck.to} · {statusWords(truck)}
             </p>
-            <Progress done={truck.scanned} of={truck.expected} />
+            <Progress truck={truck} />
             <p class="counts">
               <span>
                 <span class="big" data-testid="scanned">
@@ -279,7 +293,7 @@ function ScanList({ rows, testid }: { rows: ScanRecord[]; testid: string }) {
             <time dateTime={r.time}>{new Date(r.time).toLocaleTimeString()}</time>
             {r.status === 'REJECTED' && (
               <span class="why">
-                {v.headline}: {v.instruction}
+                {v.headline}. {v.instruction}
               </span>
             )}
           </li>

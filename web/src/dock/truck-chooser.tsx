@@ -143,7 +143,7 @@ function TruckList({ trucks }: { trucks: TruckCounts[] }) {
               {t.from} → {t.to} · {statusWords(t)}
               {t.held > 0 ? ` · ${t.held} held` : ''}
             </span>
-            <Progress done={t.scanned} of={t.expected} />
+            <Progress truck={t} />
           </a>
         </li>
       ))}
@@ -151,11 +151,18 @@ function TruckList({ trucks }: { trucks: TruckCounts[] }) {
   );
 }
 
-export function Progress({ done, of }: { done: number; of: number }) {
-  const pct = of === 0 ? 0 : Math.min(100, Math.round((done / of) * 100));
+/** The truck as a bar: received (green), quarantined (red), held on board (amber); the rest is missing. */
+export function Progress({
+  truck,
+}: {
+  truck: Pick<TruckCounts, 'expected' | 'accepted' | 'quarantined' | 'held'>;
+}) {
+  const pct = (n: number) => (truck.expected === 0 ? 0 : Math.min(100, (n / truck.expected) * 100));
   return (
     <span class="progress" aria-hidden="true">
-      <span style={{ width: `${pct}%` }} />
+      <span class="p-ok" style={{ width: `${pct(truck.accepted)}%` }} />
+      <span class="p-bad" style={{ width: `${pct(truck.quarantined)}%` }} />
+      <span class="p-held" style={{ width: `${pct(truck.held)}%` }} />
     </span>
   );
 }

@@ -89,7 +89,11 @@ export function useIntake(onDecided: (answers: ScanAnswer[]) => void): Intake {
   decidedRef.current = onDecided;
   const [ready, setReady] = useState(false);
   const [version, setVersion] = useState(0);
-  const [verdict, setVerdict] = useState<Verdict>({ tone: 'idle', word: 'Ready to scan' });
+  const [verdict, setVerdict] = useState<Verdict>({
+    tone: 'idle',
+    word: 'Ready to scan',
+    instruction: 'Scan each motor as it comes off the truck.',
+  });
   const [online, setOnline] = useState(navigator.onLine);
   const [uploading, setUploading] = useState(false);
   const [blocked, setBlocked] = useState<ApiError | null>(null);
