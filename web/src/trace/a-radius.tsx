@@ -26,8 +26,7 @@ export function BlastRadius({
         {ordered
           .filter(({ g }) => g.count > 0)
           .map(({ meta, g }) => {
-            const share = total > 0 ? g.count / total : 0;
-            const text = share >= 0.12 ? `${meta.short} ${int(g.count)}` : share >= 0.035 ? int(g.count) : '';
+            const text = `${meta.short} ${int(g.count)}`;
             return (
               <button
                 key={meta.group}
@@ -36,11 +35,13 @@ export function BlastRadius({
                 style={{ flex: `${g.count} 1 0` }}
                 aria-pressed={selected === meta.group}
                 // The name starts with what the part shows, then says it in full (WCAG 2.5.3, label in name).
-                aria-label={`${text ? `${text} — ` : ''}${meta.label}: ${int(g.count)} motors. ${selected === meta.group ? 'Show all motors' : 'Show only these in the table'}`}
+                aria-label={`${text} — ${meta.label}: ${int(g.count)} motors. ${selected === meta.group ? 'Show all motors' : 'Show only these in the table'}`}
                 title={`${meta.label}: ${int(g.count)}`}
                 onClick={() => onSelect(selected === meta.group ? null : meta.group)}
               >
-                {text}
+                {/* The part writes what fits its width (a container query): "Shipped 151", "151" or nothing. */}
+                <span class="long">{text}</span>
+                <span class="num">{int(g.count)}</span>
               </button>
             );
           })}

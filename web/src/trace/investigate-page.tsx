@@ -201,7 +201,7 @@ export default function InvestigatePage() {
 function MotorTable({ rows }: { rows: TracedMotor[] }) {
   return (
     <div class="table-wrap">
-      <table class="data" aria-describedby="motors-title">
+      <table class="data motors" aria-describedby="motors-title">
         <thead>
           <tr>
             <th scope="col">Serial</th>
