@@ -32,6 +32,22 @@ interface Entry {
 async function shoot(page: Page, name: string) {
   if (!SHOTS) return;
   mkdirSync(SCREENS, { recursive: true });
+  // Verified badges start when their entry comes into view: scroll once through the page, wait for them.
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 400) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  });
+  await page
+    .waitForFunction(
+      () =>
+        document.querySelector('.x-verify > .badge.neutral') === null &&
+        document.querySelector('.vbadge[data-status="checking"]') === null,
+      null,
+      { timeout: 15_000 },
+    )
+    .catch(() => undefined);
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
 }
@@ -115,9 +131,9 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     expect(await page.$$eval('li.x-entry', (els) => els.map((e) => e.id))).toEqual(
       timeline.map((e) => `seq-${e.seq}`),
     );
-    expect(
-      await page.locator(`#seq-${timeline[0]!.seq} .vbadge[data-seq="${timeline[0]!.seq}"]`).count(),
-    ).toBe(1);
+    // The badge of an entry starts checking when the entry comes into view.
+    await page.locator(`#seq-${timeline[0]!.seq}`).scrollIntoViewIfNeeded();
+    await page.locator(`#seq-${timeline[0]!.seq} .vbadge[data-seq="${timeline[0]!.seq}"]`).waitFor();
     await page.waitForFunction(
       (seq) => document.querySelector(`#seq-${seq} .vbadge`)?.getAttribute('data-status') === 'verified',
       timeline[0]!.seq,

@@ -24,7 +24,8 @@ export function SearchBox() {
     return () => document.removeEventListener('keydown', onKey);
   }, []);
   return (
-    <search>
+    // biome-ignore lint/a11y/noRedundantRoles: browsers and screen readers older than <search> (2023) still need the role to announce the landmark
+    <search role="search">
       <form
         class="x-search"
         onSubmit={(e) => {

@@ -2,6 +2,7 @@
 // and by whom, its key data (lots as links, EOL measurements with their units), its seq and a verified badge.
 // A correction is drawn beside the entry it corrects (nothing in the ledger is edited; the reader must see
 // both), and in its own place in time as a pointer to it. The same description feeds the CSV.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { VerifiedBadge } from '../audit/badge.js';
 import type { Cell } from '../ui/csv.js';
 import { type Entry, href, utc } from './x-data.js';
@@ -251,6 +252,33 @@ export function describe(e: Entry, subject: Subject): Described {
   }
 }
 
+/**
+ * The verified badge, started when its entry comes near the screen: each badge fetches the entry, its proof
+ * and a checkpoint, and a long timeline's badges all at once would hold up the next page's own calls.
+ */
+function Verify({ seq }: { seq: number }) {
+  const slot = useRef<HTMLSpanElement>(null);
+  const [near, setNear] = useState(false);
+  useEffect(() => {
+    const el = slot.current;
+    if (!el || near) return;
+    if (typeof IntersectionObserver === 'undefined') {
+      setNear(true);
+      return;
+    }
+    const io = new IntersectionObserver((seen) => seen.some((s) => s.isIntersecting) && setNear(true), {
+      rootMargin: '300px 0px',
+    });
+    io.observe(el);
+    return () => io.disconnect();
+  }, [near]);
+  return (
+    <span ref={slot} class="x-verify">
+      {near ? <VerifiedBadge seq={seq} /> : <span class="badge neutral">not checked yet</span>}
+    </span>
+  );
+}
+
 function FactList({ facts, class: cls }: { facts: Fact[]; class: string }) {
   return (
     <dl class={cls}>
@@ -340,11 +368,12 @@ export function Timeline({
               id={`seq-${e.seq}`}
               class={`x-entry${corrections.length > 0 ? ' corrected' : ''}${pointer ? ' pointer' : ''}`}
               data-type={e.type}
+              data-entry-seq={e.seq}
             >
               <div class="x-when">
                 <time dateTime={e.time}>{utc(e.time)}</time>
                 <span class="x-seq">#{e.seq}</span>
-                <VerifiedBadge seq={e.seq} />
+                <Verify seq={e.seq} />
               </div>
               <div class="x-what">
                 {pointer ? (
@@ -363,7 +392,7 @@ export function Timeline({
                     <div key={c.seq} class="x-correction-item">
                       <p class="x-correction-head">
                         <span class="badge pending">Corrected</span> by entry{' '}
-                        <a href={`#seq-${c.seq}`}>#{c.seq}</a> <VerifiedBadge seq={c.seq} />
+                        <a href={`#seq-${c.seq}`}>#{c.seq}</a> <Verify seq={c.seq} />
                       </p>
                       <p class="x-correction-why">{String(c.data.reason)}</p>
                       <p class="muted">
