@@ -1,7 +1,7 @@
 // The trace explorer's core as a quality engineer uses it, on the docs scenario: one search box to a motor (where
 // it is now, its timeline with production lots, EOL measurements and the correction beside the test it
 // corrects, each entry with its verified badge), the genealogy graph to its vehicle (three slots, each a link
-// to its motor), a lot's where-used, holds and incidents filtered by their URL, a search that finds nothing
+// to its motor), a lot's where-used paged by its URL, holds and incidents filtered by their URL, a search that finds nothing
 // said in words, and a CSV holding exactly the rows on screen.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -241,6 +241,45 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(rows.map((r) => r[0]!.split(' ')[0]));
     expect(csv.slice(1).map((l) => l.split(',')[3])).toEqual(api.items.map((m) => m.group));
     await shoot(page, 'trace-lot-desktop');
+    await page.close();
+  });
+
+  it("pages the planted lot's motors 100 at a time with the page in the URL, and exports all of them", async () => {
+    const { component, lot, serials } = server.demo.planted.defect;
+    type Page100 = { total: number; items: { serial: string }[]; nextCursor: string | null };
+    const first = await server.call<Page100>(
+      token,
+      'GET',
+      `/v1/lots/${component}/${lot}/where-used?limit=100`,
+    );
+    const second = await server.call<Page100>(
+      token,
+      'GET',
+      `/v1/lots/${component}/${lot}/where-used?limit=100&cursor=${first.nextCursor}`,
+    );
+    expect(first.total).toBe(serials.length);
+    const page = await context.newPage();
+    await page.goto(`/trace/lots/${component}/${lot}`);
+    await page.locator('table.data tbody tr').first().waitFor();
+    const onScreen = async () =>
+      (await tableText(page, 'table.data')).slice(1).map((r) => r[0]!.split(' ')[0]);
+    expect(await onScreen()).toEqual(first.items.map((m) => m.serial));
+    await page.getByRole('link', { name: 'Next page »' }).click();
+    await page.waitForURL(`**/trace/lots/${component}/${lot}?cursor=${first.nextCursor}`);
+    await page.waitForFunction(
+      (serial) => document.querySelector('table.data tbody tr td a')?.textContent === serial,
+      second.items[0]!.serial,
+    );
+    expect(await onScreen()).toEqual(second.items.map((m) => m.serial));
+
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: `⤓ CSV of all ${serials.length}` }).click(),
+    ]);
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trimEnd()
+      .split(/\r?\n/);
+    expect(csv.length).toBe(serials.length + 1);
     await page.close();
   });
 
