@@ -1,8 +1,8 @@
 // The trace explorer's core as a quality engineer uses it, on the docs scenario: one search box to a motor (where
 // it is now, its timeline with production lots, EOL measurements and the correction beside the test it
 // corrects, each entry with its verified badge), the genealogy graph to its vehicle (three slots, each a link
-// to its motor), a lot's where-used paged by its URL, holds and incidents filtered by their URL, a search that finds nothing
-// said in words, and a CSV holding exactly the rows on screen.
+// to its motor), a lot's where-used paged by its URL, holds and incidents filtered by their URL, a search that
+// finds nothing said in words, and a CSV holding exactly the rows on screen.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
