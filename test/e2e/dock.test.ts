@@ -209,6 +209,42 @@ describe.each(SERVER_DBS)('dock handheld (%s)', (db) => {
     await context.close();
   });
 
+  it('sends a scan whose answer was lost again with the same id: one verdict, recorded once', async () => {
+    const { shipmentId, serials } = await truckOf(1);
+    const serial = serials[0]!;
+    const context = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);
+    await context.addInitScript(() => localStorage.setItem('motor-ledger.dock', 'D3'));
+    const page = await context.newPage();
+    await page.goto(`/dock/${shipmentId}`);
+    await page.getByTestId('scanned').filter({ hasText: '0 / 1' }).waitFor();
+    // The request reaches the server (which records the scan) but the answer never comes back.
+    let sentId = '';
+    await page.route('**/v1/intake/scans', async (route) => {
+      sentId = JSON.parse(route.request().postData() ?? '{}').id;
+      await route.fetch();
+      await route.abort('connectionreset');
+    });
+    await scan(page, serial);
+    await verdict(page, 'PENDING', serial);
+    await page.getByTestId('connection').filter({ hasText: '○ offline · 1 pending' }).waitFor();
+    await page.unroute('**/v1/intake/scans');
+    let resentId = '';
+    await page.route('**/v1/intake/scan-batches', async (route) => {
+      resentId = JSON.parse(route.request().postData() ?? '{}').scans[0].id;
+      await route.continue();
+    });
+    // The network comes back: the waiting scan goes again, same id; the server answers its first verdict.
+    await context.setOffline(true);
+    await context.setOffline(false);
+    await page
+      .locator(`[data-testid="offline-scans"] li[data-serial="${serial}"][data-status="ACCEPTED"]`)
+      .waitFor();
+    expect(resentId).toBe(sentId);
+    const m = await server.call<{ timeline: { type: string }[] }>(intake, 'GET', `/v1/motors/${serial}`);
+    expect(m.timeline.filter((e) => e.type === 'motor.received')).toHaveLength(1);
+    await context.close();
+  });
+
   it('keeps 20 scans made offline across a reload, then uploads them once, in order', async () => {
     const { shipmentId, serials } = await truckOf(20);
     const context: BrowserContext = await signedInContext(browser, server, 'intake', ['DIEPPE'], HANDHELD);

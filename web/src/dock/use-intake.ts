@@ -31,6 +31,15 @@ const RETRY_MS = 10_000;
 const SCAN_TIMEOUT_MS = 5_000;
 const BATCH = 500;
 
+/**
+ * A failure that says nothing about the scan itself (no network, the sign-in expired, the server busy or
+ * failing): the scan stays on the device and goes again, same id. Any other answer is the scan's own refusal.
+ */
+function retryLater(err: unknown): boolean {
+  if (!(err instanceof ApiError)) return true;
+  return err.status === 401 || err.status === 429 || err.status >= 500;
+}
+
 export function verdictOf(r: ScanRecord): Verdict {
   if (r.status === 'PENDING') {
     return {
@@ -143,14 +152,14 @@ export function useIntake(onDecided: (answers: ScanAnswer[]) => void): Intake {
           results = (await api<{ results: BatchResult[] }>('/v1/intake/scan-batches', { body: { scans } }))
             .results;
         } catch (err) {
-          if (!(err instanceof ApiError) || err.status === 401 || err.status === 403) throw err;
+          if (retryLater(err) || (err as ApiError).status === 403) throw err;
           // The batch as a whole was refused: send its scans one by one so a bad one fails alone.
           results = [];
           for (const s of scans) {
             try {
               results.push(await api<ScanAnswer>('/v1/intake/scans', { body: s }));
             } catch (e) {
-              if (!(e instanceof ApiError)) throw e;
+              if (!(e instanceof ApiError) || retryLater(e)) throw e;
               results.push({ problem: e.problem });
             }
           }
@@ -271,7 +280,7 @@ export function useIntake(onDecided: (answers: ScanAnswer[]) => void): Intake {
           await prune();
         },
         async (err) => {
-          if (err instanceof ApiError && err.status !== 401) {
+          if (err instanceof ApiError && !retryLater(err)) {
             const done = decide(record, { problem: err.problem });
             setVerdict(verdictOf(done));
             signal('bad');
