@@ -86,7 +86,7 @@ export default function HoldsPage() {
               ['RELEASED', 'released'],
             ],
           },
-          { name: 'serial', label: 'Motor serial', placeholder: '7DL-000128' },
+          { name: 'serial', label: 'Motor serial', placeholder: '7DL-000128', upper: true },
           { name: 'incident', label: 'Incident', placeholder: 'INC-2026-017' },
         ]}
       />

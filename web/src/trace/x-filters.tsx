@@ -9,6 +9,8 @@ export interface FilterField {
   /** A choice list; without it, a text field. */
   options?: [value: string, words: string][];
   placeholder?: string;
+  /** Identifiers the ledger keeps in capitals (serials): typed in any case. */
+  upper?: boolean;
 }
 
 export function FilterForm({
@@ -32,7 +34,10 @@ export function FilterForm({
         e.preventDefault();
         const data = new FormData(e.currentTarget);
         const next: Record<string, string> = {};
-        for (const f of fields) next[f.name] = String(data.get(f.name) ?? '');
+        for (const f of fields) {
+          const v = String(data.get(f.name) ?? '').trim();
+          next[f.name] = f.upper ? v.toUpperCase() : v;
+        }
         const qs = queryString(next);
         route(qs ? `${path}?${qs}` : path);
       }}
