@@ -119,6 +119,9 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       expect(await badge.locator('.vbadge-detail').textContent()).toContain(
         `Entry #${prevSeq.toLocaleString('en-US')}`,
       );
+      if (shots && db === 'embedded') {
+        await page.screenshot({ path: 'docs/screens/audit-badge-desktop.png', fullPage: true });
+      }
       await page.keyboard.press('Escape');
       await badge.locator('.vbadge-detail').waitFor({ state: 'detached' });
     }

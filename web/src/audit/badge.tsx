@@ -7,6 +7,7 @@ import { Trouble } from './trouble.js';
 import {
   againstShown,
   type EntryVerdict,
+  n,
   SHORT_NAME,
   type ShownEntry,
   type Step,
@@ -160,7 +161,7 @@ export function VerifiedBadge({ seq, entry }: { seq: number; entry?: ShownEntry 
         <section id={id} ref={detail} class="vbadge-detail" aria-label={`Verification of entry #${seq}`}>
           <VerdictDetail verdict={verdict} />
           <p class="vbadge-more">
-            <a href={`/audit/entries/${seq}`}>Open entry #{seq} on the Verification page</a>
+            <a href={`/audit/entries/${seq}`}>Open entry #{n(seq)} on the Verification page</a>
           </p>
         </section>
       )}
