@@ -227,10 +227,17 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
   it('ranks the planted lot first for the field reports, against the population the answer names', async () => {
     const page = await context.newPage();
     await page.goto('/trace/common-cause');
-    await page.getByLabel('Failing VINs or motor serials').fill(planted.fieldReports.join('\n'));
-    expect(await page.locator('#units-read').textContent()).toContain(
-      `Read: ${planted.fieldReports.length} VINs`,
-    );
+    // The field team's export, uploaded as it is: a header, a date column, quoted VINs.
+    const csv = ['vin,reported_on', ...planted.fieldReports.map((v) => `"${v}",2026-09-30`)].join('\r\n');
+    await page.getByLabel('Or upload a file (CSV or text)').setInputFiles({
+      name: 'field-reports.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.waitForFunction(() => (document.querySelector('#units') as HTMLTextAreaElement).value !== '');
+    const read = await page.locator('#units-read').textContent();
+    expect(read).toContain(`Read: ${planted.fieldReports.length} VINs, 0 serials`);
+    expect(read).toContain('left out: vin, reported_on');
     await page.getByRole('button', { name: 'Find the common cause' }).click();
     const first = page.locator('.cause[data-rank="1"]');
     await first.waitFor();

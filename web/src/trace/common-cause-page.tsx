@@ -53,7 +53,8 @@ export function parseUnits(text: string): { vins: string[]; serials: string[]; i
     const t = raw.trim().toUpperCase();
     if (t === '') continue;
     if (isVin(t)) vins.add(t);
-    else if (SERIAL.test(t) && /\d/.test(t) && t.includes('-')) serials.add(t);
+    // A serial has letters, digits and a dash (7DL-000123); a date (2026-09-30) or a count is not one.
+    else if (SERIAL.test(t) && /\d/.test(t) && /[A-Z]/.test(t) && t.includes('-')) serials.add(t);
     else ignored.push(raw.trim());
   }
   return { vins: [...vins], serials: [...serials], ignored };
