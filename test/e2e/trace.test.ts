@@ -319,7 +319,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     await page.close();
   });
 
-  it('searches a lot code alone, a VIN and a shipment to their pages, and says so when nothing matches', async () => {
+  it('searches a lot (alone or with its component), a truck, a VIN, a shipment and a hold, and says so when nothing matches', async () => {
     const page = await context.newPage();
     const search = async (text: string) => {
       await page.getByLabel('Find').fill(text);
@@ -328,6 +328,10 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     await page.goto('/trace/holds');
     await search('MAG-24-031');
     await page.waitForURL('**/trace/lots/magnets/MAG-24-031');
+    await search('stator STA-24-090');
+    await page.waitForURL('**/trace/lots/stator/STA-24-090');
+    await search('truck FR-118-KD');
+    await page.waitForURL(`**/trace/shipments/${Q.shipmentId}`);
     await search(Q.vin.toLowerCase());
     await page.waitForURL(`**/trace/vehicles/${Q.vin}`);
     await search(Q.shipmentId);

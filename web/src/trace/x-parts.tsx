@@ -79,14 +79,3 @@ export function Load<T>({
   }
   return <>{children(loaded.data)}</>;
 }
-
-/** A state as a coloured badge with its words (colour is never the only signal). */
-export function StateBadge({
-  tone,
-  children,
-}: {
-  tone: 'ok' | 'bad' | 'pending' | 'neutral';
-  children: ComponentChildren;
-}) {
-  return <span class={`badge ${tone}`}>{children}</span>;
-}

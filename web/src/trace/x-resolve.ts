@@ -37,7 +37,20 @@ export const COMPONENTS: { component: string; prefix: string }[] = [
 const SERIAL = /^[A-Z0-9][A-Z0-9-]{3,39}$/;
 const VIN = /^[A-HJ-NPR-Z0-9]{17}$/;
 const IDENT = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const COMPONENT_AND_LOT = /^([a-z][a-zA-Z]{1,31})\s*[\s:/=]\s*([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/;
+/** Words a person may type before an identifier to say what it is. */
+const KIND_WORDS = new Set([
+  'motor',
+  'serial',
+  'vin',
+  'vehicle',
+  'car',
+  'lot',
+  'shipment',
+  'truck',
+  'incident',
+  'hold',
+]);
+const COMPONENT_AND_LOT = /^([a-z][a-z]{1,31})\s*[\s:/=]\s*([a-z0-9][a-z0-9._-]{0,63})$/i;
 
 /** null when the API says the thing is not there (404) or cannot be (400); other failures propagate. */
 async function probe<T>(path: string, signal: AbortSignal, body?: unknown): Promise<T | null> {
@@ -73,11 +86,16 @@ export async function resolve(text: string, signal: AbortSignal): Promise<Hit[]>
 
   const named = COMPONENT_AND_LOT.exec(raw);
   if (named && !SERIAL.test(raw)) {
-    const component = named[1]!.toLowerCase();
-    const lot = named[2]!.toUpperCase();
-    const hits = await Promise.all([lotHit(component, lot, signal), lotHit(component, named[2]!, signal)]);
+    const rest = named[2]!;
+    // "truck FR-118-KD", "VIN …", "hold …": the word says what the rest is; search the rest.
+    if (KIND_WORDS.has(named[1]!.toLowerCase())) return resolve(rest, signal);
+    // Components are named in camelCase (heatShield): kept as typed unless typed in capitals.
+    const word = /^[a-z]/.test(named[1]!) ? named[1]! : named[1]!.toLowerCase();
+    // "magnets MAG-26-0075": a component and its lot (lot codes are kept as typed, or in capitals).
+    const codes = [...new Set([rest.toUpperCase(), rest])];
+    const hits = await Promise.all(codes.map((lot) => lotHit(word, lot, signal)));
     const found = hits.find((h) => h !== null);
-    return found ? [found] : [];
+    return found ? [found] : resolve(rest, signal);
   }
 
   const id = raw.toUpperCase().replace(/\s+/g, '');
