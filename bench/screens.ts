@@ -89,10 +89,67 @@ async function token(url: string, role: string, sites: string[]): Promise<string
   return ((await res.json()) as { token: string }).token;
 }
 
-async function getJson<T>(url: string, bearer: string): Promise<T> {
-  const res = await fetch(url, { headers: { authorization: `Bearer ${bearer}` } });
-  if (!res.ok) throw new Error(`${url}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
+async function post(url: string, bearer: string, path: string, body: unknown): Promise<void> {
+  const res = await fetch(`${url}${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+}
+
+/** `count` motors produced, tested, loaded on trucks of 24 and sent to Dieppe: what the dock will scan. */
+async function trucksOnTheRoad(
+  url: string,
+  count: number,
+): Promise<{ serial: string; shipmentId: string }[]> {
+  const producer = await token(url, 'producer', ['CLEON']);
+  const logistics = await token(url, 'logistics', ['CLEON']);
+  const queue: { serial: string; shipmentId: string }[] = [];
+  for (let truck = 0; queue.length < count; truck++) {
+    const shipmentId = `SHP-BENCH-${String(truck).padStart(3, '0')}`;
+    const serials = Array.from({ length: Math.min(24, count - queue.length) }, (_, i) => {
+      const n = truck * 24 + i;
+      return `${n % 3 === 2 ? '6AM' : '7DL'}-9${String(n).padStart(6, '0')}`;
+    });
+    for (const serial of serials) {
+      await post(url, producer, '/v1/motors', {
+        serial,
+        motorType: serial.slice(0, 3),
+        line: 'L2',
+        station: 'ST-40',
+        shift: 'A',
+        operator: 'OP-7731',
+        workOrder: 'WO-BENCH',
+        lots: {
+          rotor: 'ROT-B-1',
+          stator: 'STA-B-1',
+          magnets: 'MAG-B-1',
+          bearing: 'BRG-B-1',
+          inverter: 'INV-B-1',
+        },
+      });
+      await post(url, producer, `/v1/motors/${serial}/tests`, {
+        bench: 'EOL-3',
+        specVersion: 'SPEC-4.2',
+        verdict: 'PASS',
+        measurements: { torqueNm: 412.5, backEmfV: 231.2, insulationMOhm: 850 },
+      });
+    }
+    await post(url, logistics, '/v1/shipments', {
+      shipmentId,
+      asn: `ASN-BENCH-${truck}`,
+      to: 'DIEPPE',
+      racks: [{ rack: `RK-B${truck}`, serials }],
+    });
+    await post(url, logistics, `/v1/shipments/${shipmentId}/departure`, {
+      carrier: 'GEFCO',
+      truck: 'FR-123-AB',
+      seal: `SEAL-B${truck}`,
+    });
+    for (const serial of serials) queue.push({ serial, shipmentId });
+  }
+  return queue;
 }
 
 /** A page signed in as `bearer` (the token where the login page puts it). */
@@ -154,6 +211,7 @@ async function main(): Promise<void> {
     PORT: String(port),
     LOG_LEVEL: 'warn',
     ...(bdb ? { DATABASE_URL: bdb.url } : {}),
+    ...(process.env.WEB_DIR ? { WEB_DIR: process.env.WEB_DIR } : {}),
   };
   log(`screens bench: ${motors.toLocaleString('en')}-motor demo on ${dbKind}`);
   const reportFile = join(dataDir, 'demo.json');
@@ -221,6 +279,7 @@ async function main(): Promise<void> {
 
     // The dock: JavaScript downloaded, then scans of the motors of the trucks on the road to Dieppe.
     const dock = await signedInPage(browser, url, intake, 400);
+    await dock.context().addInitScript(`localStorage.setItem('motor-ledger.dock', 'D3')`);
     const scripts: { file: string; bytes: number; gzip: number }[] = [];
     dock.on('response', async (r) => {
       if (r.request().resourceType() !== 'script') return;
@@ -231,16 +290,8 @@ async function main(): Promise<void> {
         gzip: gzipSync(body, { level: 9 }).length,
       });
     });
-    const trucks = await getJson<{ items: { id: string; status: string }[] }>(
-      `${url}/v1/shipments?to=DIEPPE&status=DEPARTED,ARRIVED&limit=500`,
-      intake,
-    );
-    const queue: { serial: string; shipmentId: string }[] = [];
-    for (const t of trucks.items) {
-      const one = await getJson<{ missing: string[] }>(`${url}/v1/shipments/${t.id}`, intake);
-      for (const serial of one.missing) queue.push({ serial, shipmentId: t.id });
-      if (queue.length >= scans) break;
-    }
+    // Trucks on the road to Dieppe, made through the API as Cléon would (the demo's trucks have all arrived).
+    const queue = await trucksOnTheRoad(url, scans);
     const verdictMs: number[] = [];
     let current = '';
     for (const { serial, shipmentId } of queue.slice(0, scans)) {
