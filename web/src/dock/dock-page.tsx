@@ -91,6 +91,7 @@ function ScanScreen(props: {
   const [error, setError] = useState<unknown>(null);
   const [dock, setDock] = useState(() => setting('dock') || '');
   const [arriving, setArriving] = useState(false);
+  const [unreachable, setUnreachable] = useState(false);
   const scanRef = useRef<HTMLInputElement>(null);
   const refreshTimer = useRef<ReturnType<typeof setTimeout>>(undefined);
 
@@ -100,8 +101,10 @@ function ScanScreen(props: {
       rememberTruck(t);
       setTruck(t);
       setError(null);
+      setUnreachable(false);
     } catch (err) {
-      if (!(err instanceof OfflineError)) setError(err);
+      if (err instanceof OfflineError) setUnreachable(true);
+      else setError(err);
     }
   }, [shipmentId]);
 
@@ -156,6 +159,7 @@ function ScanScreen(props: {
 
   return (
     <div class="hh-body">
+      <h1 class="visually-hidden">Unloading truck {shipmentId}</h1>
       <section class="hh-bar" aria-label="Truck">
         <div class="hh-bar-top">
           <span class="hh-bar-title mono">{shipmentId}</span>
@@ -194,7 +198,13 @@ function ScanScreen(props: {
             )}
           </>
         ) : (
-          !error && <p class="muted">Reading the truck…</p>
+          !error && (
+            <p class="muted">
+              {unreachable
+                ? 'No network: the truck’s counts show when it is back. Scans are kept meanwhile.'
+                : 'Reading the truck…'}
+            </p>
+          )
         )}
         {error !== null && <ProblemBox error={error} />}
         {error instanceof ApiError && error.code === 'UNKNOWN_SHIPMENT' && (

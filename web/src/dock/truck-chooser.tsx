@@ -73,7 +73,7 @@ export function TruckChooser({ site }: { site: string }) {
         class="setting"
         onSubmit={(e) => {
           e.preventDefault();
-          const id = typed.trim().toUpperCase();
+          const id = typed.trim();
           if (IDENT.test(id)) open(id);
         }}
       >

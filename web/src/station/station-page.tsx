@@ -4,7 +4,7 @@
 // decided live by the server: with no network nothing is installed, and the screen says so.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { ApiError, api, OfflineError } from '../api.js';
+import { ApiError, api } from '../api.js';
 import { newId, setting, siteOf } from '../dock/device.js';
 import { DeviceSetting } from '../dock/device-setting.js';
 import { HandheldHeader } from '../dock/header.js';
@@ -15,68 +15,15 @@ import { currentSession, signOut } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 import { BuildSheet, RemovalForm, type SlotView, slotWords } from './build-sheet.js';
 import { explainStation, VIN } from './station-codes.js';
+import {
+  type Catalog,
+  modelFromVin,
+  refusal,
+  useCatalog,
+  useOnline,
+  type VehicleRead,
+} from './station-data.js';
 import './station.css';
-
-interface Catalog {
-  models: Record<string, { brand: string; name: string; slots: Record<string, string> }>;
-}
-interface VehicleRead {
-  vehicle: { vin: string; model: string; brand: string; site: string; status: string };
-  slots: { slot: string; serial: string | null }[];
-}
-
-const CATALOG_KEY = 'motor-ledger.catalog';
-
-/** The catalog, remembered for a screen that starts with no network. */
-function useCatalog(): { catalog: Catalog | null; error: unknown } {
-  const [catalog, setCatalog] = useState<Catalog | null>(() => {
-    const raw = localStorage.getItem(CATALOG_KEY);
-    return raw ? (JSON.parse(raw) as Catalog) : null;
-  });
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    api<Catalog>('/v1/catalog').then((c) => {
-      localStorage.setItem(CATALOG_KEY, JSON.stringify(c));
-      setCatalog(c);
-    }, setError);
-  }, []);
-  return { catalog, error };
-}
-
-function useOnline(): boolean {
-  const [online, setOnline] = useState(navigator.onLine);
-  useEffect(() => {
-    const up = () => setOnline(true);
-    const down = () => setOnline(false);
-    window.addEventListener('online', up);
-    window.addEventListener('offline', down);
-    return () => {
-      window.removeEventListener('online', up);
-      window.removeEventListener('offline', down);
-    };
-  }, []);
-  return online;
-}
-
-/** The model a VIN names, when its descriptor carries the model code (VF1A390E…): a suggestion to confirm. */
-function modelFromVin(vin: string, catalog: Catalog): string {
-  return Object.keys(catalog.models).find((m) => vin.slice(3, 8).startsWith(m.slice(0, 5))) ?? '';
-}
-
-function refusal(err: unknown, serial: string | undefined, slotType?: string): Verdict {
-  if (err instanceof ApiError) {
-    const words = explainStation(err.code, slotType);
-    return { tone: 'bad', word: 'REFUSED', serial, ...words, detail: err.problem.detail, code: err.code };
-  }
-  return {
-    tone: 'bad',
-    word: 'NOT RECORDED',
-    serial,
-    headline: err instanceof OfflineError ? 'No network' : 'Something went wrong',
-    instruction: 'Nothing was recorded. Scan again when the network is back.',
-    detail: err instanceof Error ? err.message : String(err),
-  };
-}
 
 export default function StationPage() {
   const { params } = useRoute();
@@ -156,6 +103,7 @@ function VinScreen() {
   });
   return (
     <>
+      <h1 class="visually-hidden">Marriage station: scan the VIN</h1>
       <VerdictPanel verdict={verdict} />
       <ScanField
         id="vin-scan"
@@ -336,6 +284,7 @@ function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalo
   const filledCount = slots.length - empty.length;
   return (
     <>
+      <h1 class="visually-hidden">Build sheet of {vin}</h1>
       <section class="hh-bar" aria-label="Vehicle">
         <div class="hh-bar-top">
           <span class="hh-bar-title mono" data-testid="vin">
