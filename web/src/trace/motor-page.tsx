@@ -10,6 +10,7 @@ import {
   MOTOR_STATUS,
   type Motor,
   type MotorAnswer,
+  queryString,
   useLoad,
   utc,
 } from './x-data.js';
@@ -70,6 +71,49 @@ function WhereNow({ m }: { m: Motor }) {
     default:
       return <>{m.status}</>;
   }
+}
+
+/**
+ * Ways into the investigation from what this motor shares with others (the investigation page's URL keys):
+ * the same line and shift that day, the same station, work order, EOL bench, shipment or truck.
+ */
+function Shares({ m }: { m: Motor }) {
+  const day = m.produced.time.slice(0, 10);
+  const to = (criteria: Record<string, string>) => `/trace/investigate?${queryString(criteria)}`;
+  const ways: [words: string, url: string][] = [
+    [
+      `line ${m.produced.line}, shift ${m.produced.shift} on ${day}`,
+      to({
+        line: m.produced.line,
+        shift: m.produced.shift,
+        from: `${day}T00:00:00Z`,
+        to: `${day}T23:59:59Z`,
+      }),
+    ],
+    [`station ${m.produced.station}`, to({ station: m.produced.station })],
+    [`work order ${m.produced.workOrder}`, to({ workOrder: m.produced.workOrder })],
+    ...(m.lastTest
+      ? [[`EOL bench ${m.lastTest.bench}`, to({ bench: m.lastTest.bench })] as [string, string]]
+      : []),
+    ...(m.shipmentId
+      ? [[`shipment ${m.shipmentId}`, to({ shipment: m.shipmentId })] as [string, string]]
+      : []),
+    ...(m.transport
+      ? [[`truck ${m.transport.truck}`, to({ truck: m.transport.truck })] as [string, string]]
+      : []),
+  ];
+  return (
+    <nav class="x-shares" aria-label="Investigate motors that share">
+      <span class="muted">Investigate the motors that share its</span>
+      <ul>
+        {ways.map(([words, url]) => (
+          <li key={url}>
+            <a href={url}>{words}</a>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
 }
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -216,6 +260,7 @@ export default function MotorPage() {
                     {m.removals > 0 ? ` · removed ${m.removals}×` : ''}
                   </Fact>
                 </dl>
+                <Shares m={m} />
               </header>
               <Holds serial={m.serial} holds={holds.items} active={m.holds} />
               <section aria-labelledby="x-genealogy-h">
