@@ -7,7 +7,15 @@ import { ExportPanel } from './export-panel.js';
 import { ConsistencyForm, EntryForm } from './forms.js';
 import { KeysPanel } from './keys-panel.js';
 import { Trouble } from './trouble.js';
-import { type CheckpointView, checkListedCheckpoint, type ListedCheck, n, short } from './verify.js';
+import {
+  type CheckpointView,
+  type ConsistencyVerdict,
+  checkListedCheckpoint,
+  type ListedCheck,
+  n,
+  short,
+  verifyConsistency,
+} from './verify.js';
 
 const PAGE = 50;
 
@@ -43,6 +51,42 @@ function SignatureCell({ cp, keysVersion }: { cp: CheckpointView; keysVersion: n
   );
 }
 
+/** One link of the chain: this checkpoint extends the one before it, checked in the browser. */
+function ConsistencyCell({
+  from,
+  to,
+  known,
+  keysVersion,
+}: {
+  from: number;
+  to: number;
+  known: readonly CheckpointView[];
+  keysVersion: number;
+}) {
+  const [verdict, setVerdict] = useState<ConsistencyVerdict | null>(null);
+  useEffect(() => {
+    let live = true;
+    setVerdict(null);
+    void verifyConsistency(from, to, known).then((v) => live && setVerdict(v));
+    return () => {
+      live = false;
+    };
+  }, [from, to, keysVersion]);
+  const href = `/audit/consistency?from=${from}&to=${to}`;
+  if (verdict === null) return <span class="badge pending">checking…</span>;
+  const [cls, text] =
+    verdict.status === 'verified'
+      ? ['ok', '✓ consistent']
+      : verdict.status === 'failed'
+        ? ['bad', '✗ not consistent']
+        : ['neutral', 'not checked'];
+  return (
+    <span data-consistency={verdict.status}>
+      <span class={`badge ${cls}`}>{text}</span> <a href={href}>with size {n(from)}</a>
+    </span>
+  );
+}
+
 export function HistoryPage() {
   const { query } = useLocation();
   const after = Number.isSafeInteger(Number(query.after)) ? Math.max(-1, Number(query.after)) : -1;
@@ -50,6 +94,7 @@ export function HistoryPage() {
   const [page, setPage] = useState<{ checkpoints: CheckpointView[]; next?: number } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [keysVersion, setKeysVersion] = useState(0);
+  const [chain, setChain] = useState(false);
 
   useEffect(() => {
     let live = true;
@@ -148,6 +193,13 @@ export function HistoryPage() {
         )}
         {page && (
           <>
+            {rows.length > 1 && (
+              <p>
+                <button type="button" disabled={chain} onClick={() => setChain(true)}>
+                  Check each checkpoint of this page against the one before
+                </button>
+              </p>
+            )}
             <div class="table-scroll">
               <table class="data checkpoints">
                 <caption class="visually-hidden">Signed checkpoints, oldest first</caption>
@@ -182,7 +234,14 @@ export function HistoryPage() {
                           <SignatureCell cp={cp} keysVersion={keysVersion} />
                         </td>
                         <td data-label="Consistency">
-                          {prev !== undefined ? (
+                          {prev !== undefined && chain ? (
+                            <ConsistencyCell
+                              from={prev}
+                              to={cp.size}
+                              known={rows}
+                              keysVersion={keysVersion}
+                            />
+                          ) : prev !== undefined ? (
                             <a href={`/audit/consistency?from=${prev}&to=${cp.size}`}>with size {n(prev)}</a>
                           ) : (
                             <span class="muted">first checkpoint</span>

@@ -449,16 +449,30 @@ export const CONSISTENCY_STEP = 'Consistency proof';
  * signatures against the JWKS, then the consistency proof between their signed roots (src/core). Never throws.
  * @example const v = await verifyConsistency(1000, 8787);
  */
-export async function verifyConsistency(from: number, to: number): Promise<ConsistencyVerdict> {
+export async function verifyConsistency(
+  from: number,
+  to: number,
+  /** Checkpoints already listed (by size), so they are not fetched again; their signatures are still checked. */
+  known: readonly CheckpointView[] = [],
+): Promise<ConsistencyVerdict> {
+  return limited(() => computeConsistency(from, to, known));
+}
+
+async function computeConsistency(
+  from: number,
+  to: number,
+  known: readonly CheckpointView[],
+): Promise<ConsistencyVerdict> {
   const [a, b] = from < to ? [from, to] : [to, from];
+  const listed = async (size: number) => known.find((c) => c.size === size) ?? checkpointOfSize(size);
   let older: CheckpointView | undefined;
   let newer: CheckpointView | undefined;
   let answer: unknown;
   let keys: CheckpointKeyRing;
   try {
     [older, newer, answer] = await Promise.all([
-      checkpointOfSize(a),
-      checkpointOfSize(b),
+      listed(a),
+      listed(b),
       api<unknown>(`/v1/ledger/proof/consistency?from=${a}&to=${b}`),
     ]);
     const missing = [older ? undefined : a, newer ? undefined : b].filter((s) => s !== undefined);
