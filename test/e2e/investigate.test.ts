@@ -123,6 +123,10 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.getByRole('button', { name: 'In a shipped vehicle', exact: true }).click();
     await page.waitForURL(/where=VEHICLE_SHIPPED/);
     const shipped = api.items.filter((m) => m.group === 'VEHICLE_SHIPPED');
+    const shippedVins = new Set(shipped.map((m) => m.vin)).size;
+    expect(await page.locator('.legend li', { hasText: 'In a shipped vehicle' }).textContent()).toContain(
+      `in ${shippedVins} vehicles`,
+    );
     await page.locator('tbody tr').first().waitFor();
     const shownVins = await page.locator('tbody a[href^="/trace/vehicles/"]').allTextContents();
     expect(shownVins).toEqual(shipped.slice(0, 50).map((m) => m.vin));

@@ -7,11 +7,14 @@ import type { TraceGroup } from './a-trace.js';
 
 export function BlastRadius({
   groups,
+  vehicles,
   total,
   selected,
   onSelect,
 }: {
   groups: TraceGroup[];
+  /** Distinct VINs per state, counted from every motor of the trace (the API's `by` stops at 100 keys). */
+  vehicles: Partial<Record<LocationGroup, number>>;
   total: number;
   selected: LocationGroup | null;
   onSelect: (g: LocationGroup | null) => void;
@@ -66,7 +69,7 @@ export function BlastRadius({
               <span class="n" data-group={meta.group}>
                 {int(g.count)}
               </span>
-              <Detail g={g} />
+              <Detail g={g} vehicles={vehicles[meta.group] ?? 0} />
             </span>
           </li>
         ))}
@@ -76,7 +79,7 @@ export function BlastRadius({
 }
 
 /** Where exactly a state's motors are, from the API's `by` (at most its 100 largest keys). */
-function Detail({ g }: { g: TraceGroup }) {
+function Detail({ g, vehicles }: { g: TraceGroup; vehicles: number }) {
   if (g.count === 0 || g.by.length === 0) return null;
   const listed = g.by.reduce((n, b) => n + b.count, 0);
   const more = g.count > listed ? ' …' : '';
@@ -95,12 +98,10 @@ function Detail({ g }: { g: TraceGroup }) {
       );
     case 'INSTALLED':
     case 'VEHICLE_SHIPPED': {
-      const vins = g.by.filter((b) => b.key !== "another brand's vehicle").length;
       const hidden = g.by.find((b) => b.key === "another brand's vehicle")?.count ?? 0;
       return (
         <span class="by">
-          in {int(vins)}
-          {g.by.length >= 100 ? '+' : ''} vehicle{vins === 1 ? '' : 's'}
+          in {int(vehicles)} vehicle{vehicles === 1 ? '' : 's'}
           {hidden > 0 ? `, ${int(hidden)} in another brand's vehicles` : ''}
         </span>
       );

@@ -40,7 +40,9 @@ export default function InvestigatePage() {
   const where = (GROUPS.find((g) => g.group === query.where)?.group ?? null) as LocationGroup | null;
   const key = filter ? JSON.stringify([filter, asOf]) : '';
 
-  const [trace, setTrace] = useState<Trace | null>(null);
+  // The trace with the criteria it answers: a trace for other criteria is never shown under these ones.
+  const [answer, setAnswer] = useState<{ key: string; trace: Trace } | null>(null);
+  const trace = answer && answer.key === key ? answer.trace : null;
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(false);
   const [reload, setReload] = useState(0);
@@ -50,7 +52,7 @@ export default function InvestigatePage() {
 
   useEffect(() => {
     if (!filter) {
-      setTrace(null);
+      setAnswer(null);
       setError(null);
       return;
     }
@@ -60,12 +62,12 @@ export default function InvestigatePage() {
     traceAll(filter, asOf)
       .then((t) => {
         if (ctl.cancelled) return;
-        setTrace(t);
+        setAnswer({ key, trace: t });
       })
       .catch((e) => {
         if (ctl.cancelled) return;
         setError(e);
-        setTrace(null);
+        setAnswer(null);
       })
       .finally(() => !ctl.cancelled && setLoading(false));
     return () => {
@@ -80,7 +82,23 @@ export default function InvestigatePage() {
     () => (trace ? (where ? trace.items.filter((m) => m.group === where) : trace.items) : []),
     [trace, where],
   );
-  const vins = useMemo(() => new Set(trace?.items.flatMap((m) => (m.vin ? [m.vin] : []))).size, [trace]);
+  const vehicles = useMemo(() => {
+    const all = new Set<string>();
+    const by: Partial<Record<LocationGroup, Set<string>>> = {};
+    for (const m of trace?.items ?? []) {
+      if (!m.vin) continue;
+      all.add(m.vin);
+      const set = by[m.group] ?? new Set<string>();
+      set.add(m.vin);
+      by[m.group] = set;
+    }
+    return {
+      total: all.size,
+      byGroup: Object.fromEntries(Object.entries(by).map(([g, set]) => [g, set.size])) as Partial<
+        Record<LocationGroup, number>
+      >,
+    };
+  }, [trace]);
   const described = filter ? describeFilter(filter) : '';
 
   return (
@@ -155,11 +173,12 @@ export default function InvestigatePage() {
             </div>
             <p class="muted">
               {asOf ? `As the ledger stood at ${utc(asOf, true)}` : 'Now'} (ledger seq {int(trace.asOfSeq)}) ·
-              in {int(vins)} vehicles{loading ? ' · updating…' : ''}
+              in {int(vehicles.total)} vehicles{loading ? ' · updating…' : ''}
             </p>
             {trace.total > 0 && (
               <BlastRadius
                 groups={trace.groups}
+                vehicles={vehicles.byGroup}
                 total={trace.total}
                 selected={where}
                 onSelect={(g) => setQuery({ ...query, where: g ?? undefined })}
