@@ -8,7 +8,7 @@
 // Reads are scoped by brand (query/scope.ts), as the single reads are: shipments and holds are the motor plant's
 // upstream data and carry no brand; an incident's suspect VINs count only those the reader may see.
 import { type Kysely, sql } from 'kysely';
-import type { HoldState, IncidentState, ShipmentState, Stamp } from '../core/domain/state.js';
+import type { HoldState, IncidentState, MotorState, ShipmentState, Stamp } from '../core/domain/state.js';
 import { ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
 import { type Scope, visibleVins } from './scope.js';
@@ -45,7 +45,7 @@ function decodeCursor(cursor: string): number {
   return Number(m[1]);
 }
 
-/** Cut a page from rows fetched with limit + 1, newest first. */
+/** Cut a page from rows fetched with limit + 1, in the order of their keys. */
 function pageFrom<R extends { key: number }, T>(rows: R[], limit: number, map: (r: R) => T): Page<T> {
   const more = rows.length > limit;
   const kept = rows.slice(0, limit);
@@ -398,4 +398,45 @@ export async function listIncidents(
       lastSeq: inc.lastSeq,
     };
   });
+}
+
+// ---------------------------------------------------------------------------------------------- buffer
+
+/** A motor waiting in a site's buffer: received, not installed. */
+export interface BufferMotor {
+  serial: string;
+  motorType: string;
+  received: NonNullable<MotorState['received']>;
+  /** Active holds: a held motor stays in the buffer but must not be installed. */
+  holds: string[];
+  lastSeq: number;
+}
+
+/**
+ * A site's buffer as a pick list: motors received there and not installed, oldest first (first in, first out),
+ * optionally of one motor type. Keyset on the seq of the reception, so a row never moves between pages.
+ */
+export async function listBuffer(
+  db: Kysely<Database>,
+  filter: { site: string; motorType?: string | undefined },
+  page: PageRequest,
+): Promise<Page<BufferMotor>> {
+  const receivedSeq = sql<number>`(state->'received'->>'seq')::bigint`;
+  let q = db
+    .selectFrom('motor')
+    .select(['state', receivedSeq.as('key')])
+    .where('status', '=', 'RECEIVED')
+    .where(sql<string>`state->>'site'`, '=', filter.site)
+    .orderBy(receivedSeq, 'asc')
+    .limit(page.limit + 1);
+  if (filter.motorType !== undefined) q = q.where(sql<string>`state->>'motorType'`, '=', filter.motorType);
+  if (page.cursor !== undefined) q = q.where(receivedSeq, '>', decodeCursor(page.cursor));
+  const rows = (await q.execute()).map((r) => ({ key: Number(r.key), m: parse<MotorState>(r.state) }));
+  return pageFrom(rows, page.limit, ({ m }) => ({
+    serial: m.serial,
+    motorType: m.motorType,
+    received: m.received!,
+    holds: m.holds,
+    lastSeq: m.lastSeq,
+  }));
 }

@@ -82,6 +82,7 @@ describe('a token for Alpine only', () => {
       serial: [renaultMotor, rl],
       id: [shipmentId, holdId, incidentId],
       seq: Array.from({ length: size }, (_, i) => String(i)),
+      site: ['DIEPPE'],
       component: ['magnets'],
       lot: ['MAG-24-031'],
     };

@@ -4,12 +4,16 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NotFoundError } from '../../core/errors.js';
 import { motorTimeline, readMotor } from '../../domain/reads.js';
+import { listBuffer } from '../../query/lists.js';
 import { scopeOf } from '../../query/scope.js';
 import { requireRole, runCommand, sendEvent } from '../command.js';
 import type { AppContext } from '../context.js';
 import {
   AnyObject,
+  Code,
   Ident,
+  Page,
+  PageQuery,
   problemResponses,
   Serial,
   WriteFields,
@@ -191,6 +195,60 @@ export const motorRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
         scopeOf(req.principal),
       );
       return { motor, timeline };
+    },
+  );
+
+  const BufferMotor = Type.Object(
+    {
+      serial: Type.String(),
+      motorType: Type.String(),
+      received: Type.Object({
+        seq: Type.Integer(),
+        time: Type.String(),
+        site: Type.String(),
+        shipmentId: Type.String(),
+        dock: Type.String(),
+        scanner: Type.String(),
+      }),
+      holds: Type.Array(Type.String(), {
+        description: 'Active holds: in the buffer, but not to be installed.',
+      }),
+      lastSeq: Type.Integer(),
+    },
+    { title: 'BufferMotor' },
+  );
+  app.get(
+    '/v1/sites/:site/buffer',
+    {
+      preValidation: requireRole('assembly', 'intake', 'logistics', 'quality', 'auditor', 'admin'),
+      schema: {
+        tags: ['assembly'],
+        operationId: 'listBuffer',
+        summary: "A site's buffer as a pick list: motors received there, not installed, oldest first",
+        description:
+          'First in, first out: ordered by reception. `motorType` keeps one type (e.g. 7DL for a rear slot). ' +
+          'A held motor is listed with its holds: it stays in the buffer but must not be installed. ' +
+          'Paged by `limit` (default 50, at most 500) and `cursor` (`next` of the previous page).',
+        params: Type.Object({ site: Code }),
+        querystring: Type.Object(
+          { motorType: Type.Optional(Type.String({ pattern: '^[A-Z0-9]{1,8}$' })), ...PageQuery },
+          { additionalProperties: false },
+        ),
+        response: { 200: Page('BufferPage', BufferMotor), ...problemResponses(400, 401, 403, 404) },
+      },
+    },
+    async (req) => {
+      if (ctx.catalog.sites[req.params.site] === undefined) {
+        throw new NotFoundError(
+          'UNKNOWN_SITE',
+          `Site ${req.params.site} is not in the catalog; sites are ${Object.keys(ctx.catalog.sites).join(', ')}.`,
+        );
+      }
+      return listBuffer(
+        ctx.ledger.handle.db,
+        { site: req.params.site, motorType: req.query.motorType },
+        { limit: req.query.limit ?? 50, cursor: req.query.cursor },
+      );
     },
   );
 };
