@@ -84,7 +84,7 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
     await page.locator('tbody .badge.ok').first().waitFor(); // a signature verified in the browser
     expect(await page.locator('tbody .badge.bad').count()).toBe(0);
     await page.getByLabel('Entry number (seq)').fill(String(seq));
-    await page.getByRole('button', { name: 'Verify entry' }).click();
+    await page.keyboard.press('Enter'); // the form submits from the keyboard
     await page.waitForURL(`**/audit/entries/${seq}`);
 
     const banner = page.locator('.verdict.ok');
@@ -108,7 +108,8 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       const badge = page.locator(`.vbadge[data-seq="${prevSeq}"]`).first();
       await page.locator(`.vbadge[data-seq="${prevSeq}"][data-status="verified"]`).first().waitFor();
       expect(await badge.locator('button').textContent()).toBe('✓ verified');
-      await badge.locator('button').click();
+      await badge.locator('button').focus();
+      await page.keyboard.press('Enter'); // a real button: the keyboard opens it
       // Three checks of its own, and the link: the previous-entry hash this entry carries is that entry's leaf.
       expect(await steps(page, `.vbadge[data-seq="${prevSeq}"]`)).toEqual([
         'ok Entry bytes → leaf hash',
@@ -124,6 +125,9 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       }
       await page.keyboard.press('Escape');
       await badge.locator('.vbadge-detail').waitFor({ state: 'detached' });
+      expect(
+        await page.evaluate(() => document.activeElement?.closest('.vbadge')?.getAttribute('data-seq')),
+      ).toBe(String(prevSeq)); // focus back on the badge
     }
     if (shots && db === 'embedded') {
       await page.screenshot({ path: 'docs/screens/audit-entry-desktop.png', fullPage: true });

@@ -18,6 +18,7 @@ import {
   ProofAnswerError,
 } from '../../../src/core/proof-answer.js';
 import { ApiError, api, apiText } from '../api.js';
+import { currentSession } from '../session.js';
 
 /** One thing checked, as a person reads it. */
 export interface Step {
@@ -120,6 +121,17 @@ function roleRefusal(err: unknown): string | undefined {
 // entry on two pages, is checked once. A role refusal is remembered too, so a timeline asks once.
 const settled = new Map<number, EntryVerdict>();
 let refusedRole: string | undefined;
+// What a token may read differs (another brand's entry is withheld, a role may read nothing): the remembered
+// verdicts belong to the token they were reached with, and are forgotten when someone else signs in.
+let rememberedFor: string | undefined;
+
+function forgetOnNewToken(): void {
+  const token = currentSession()?.token;
+  if (token === rememberedFor) return;
+  rememberedFor = token;
+  settled.clear();
+  refusedRole = undefined;
+}
 
 // ---- The keys. By default the log's own JWKS (public), fetched once per page and again when a checkpoint names
 // a key it lacks (a key rotated in since). An auditor who holds the keys obtained out of band loads them once
@@ -230,6 +242,7 @@ interface InclusionAnswer {
  * @example const v = await verifyEntry(41233); if (v.status === 'verified') show(v.steps);
  */
 export async function verifyEntry(seq: number, opts: { fresh?: boolean } = {}): Promise<EntryVerdict> {
+  forgetOnNewToken();
   const known = opts.fresh ? undefined : settled.get(seq);
   if (known) return known;
   if (refusedRole !== undefined) return { status: 'unavailable', seq, reason: refusedRole };
