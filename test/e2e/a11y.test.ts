@@ -1,39 +1,10 @@
 // Every screen, checked by axe-core (Deque's engine, the reference for automated WCAG checks) for WCAG 2.1 A and
 // AA: contrast, names of controls, landmarks, keyboard focus order problems axe can see. Plus keyboard-only use
 // of the login: a person with no mouse signs in and lands on their screen.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { wcagViolations as violations } from './support/checks.js';
 import { launchBrowser, type RunningServer, signedInContext, startServer } from './support/server.js';
-
-// Evaluated, not added as a <script>: the screens' Content-Security-Policy rightly refuses inline scripts.
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-interface Violation {
-  id: string;
-  impact: string;
-  help: string;
-  nodes: { target: string[]; failureSummary: string }[];
-}
-
-async function violations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  const found = (await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(o: unknown): Promise<{ violations: unknown[] }> } }).axe;
-    const r = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations;
-  })) as Violation[];
-  return found.map(
-    (v) =>
-      `${v.id} (${v.impact}): ${v.help} at ${v.nodes
-        .slice(0, 3)
-        .map((n) => n.target.join(' '))
-        .join('; ')}`,
-  );
-}
 
 describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
   let server: RunningServer;

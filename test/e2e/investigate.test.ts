@@ -3,13 +3,10 @@
 // every row), "hold all not yet installed" with a reason (what the page says was held and skipped, and the hold
 // on the ledger), common cause of the field reports (the planted lot ranked first), and the flow page showing
 // the planted anomalies at the demo's end time.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenshot as shoot, wcagViolations } from './support/checks.js';
 import {
-  type DemoReport,
   launchBrowser,
   type RunningServer,
   SERVER_DBS,
@@ -17,50 +14,10 @@ import {
   startServer,
 } from './support/server.js';
 
-/** What the demo planted for the flow page (PlantedTruth in src/demo/simulation.ts). */
-type Planted = DemoReport['planted'] & {
-  neverArrived: { serial: string; shipmentId: string };
-  incompleteVin: string;
-  asnMismatch: { shipmentId: string; missing: string[] };
-};
-
 interface ForwardTrace {
   total: number;
   groups: { group: string; count: number }[];
   items: { serial: string; group: string; vin: string | null }[];
-}
-
-const SHOTS = process.env.SCREENSHOTS === '1';
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** What axe-core finds against WCAG 2.1 A and AA on the page as it is now (contrast, names, roles…). */
-async function wcagViolations(page: Page): Promise<string[]> {
-  await page.evaluate(AXE);
-  return page.evaluate(async () => {
-    const axe = (
-      window as unknown as {
-        axe: { run(o: unknown): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> };
-      }
-    ).axe;
-    const r = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return r.violations.map(
-      (v) =>
-        `${v.id} at ${v.nodes
-          .slice(0, 3)
-          .map((n) => n.target.join(' '))
-          .join('; ')}`,
-    );
-  });
-}
-const SCREENS = join(import.meta.dirname, '../../docs/screens');
-
-async function shoot(page: Page, name: string, fullPage = false) {
-  if (!SHOTS) return;
-  mkdirSync(SCREENS, { recursive: true });
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage });
 }
 
 describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
@@ -69,7 +26,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
   let context: BrowserContext;
   let narrow: BrowserContext;
   let token: string;
-  let planted: Planted;
+  let planted: RunningServer['demo']['planted'];
   let lotUrl: string;
 
   beforeAll(async () => {
@@ -77,7 +34,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     context = await signedInContext(browser, server, 'quality', ['*']);
     narrow = await signedInContext(browser, server, 'quality', ['*'], { width: 360, height: 740 });
     token = await server.token('quality', ['*']);
-    planted = server.demo.planted as Planted;
+    planted = server.demo.planted;
     const { component, lot } = planted.defect;
     lotUrl = `/trace/investigate?component=${component}&lot=${lot}`;
   }, 120_000);

@@ -26,6 +26,11 @@ export interface DemoReport {
     failingVins: string[];
     noiseVins: string[];
     fieldReports: string[];
+    /** The flow anomalies (reconciliation at endTime). */
+    neverArrived: { serial: string; shipmentId: string };
+    unexpectedScan: { serial: string; shipmentId: string; onShipmentId: string };
+    incompleteVin: string;
+    asnMismatch: { shipmentId: string; missing: string[] };
   };
   endTime: string;
 }
