@@ -14,6 +14,7 @@ import {
 } from './x-data.js';
 import { FilterForm } from './x-filters.js';
 import { CsvButton, Load, Pager } from './x-parts.js';
+import { Verify } from './x-timeline.js';
 
 function HoldDetail({ id }: { id: string }) {
   const loaded = useLoad(id, (signal) => api<Hold>(`/v1/holds/${encodeURIComponent(id)}`, { signal }));
@@ -33,7 +34,8 @@ function HoldDetail({ id }: { id: string }) {
             </h1>
             <p>{h.reason}</p>
             <p class="muted">
-              Opened {utc(h.opened.time)} by {h.opened.by} (entry #{h.opened.seq})
+              Opened {utc(h.opened.time)} by {h.opened.by} (entry #{h.opened.seq}{' '}
+              <Verify seq={h.opened.seq} />)
               {h.incidentId && (
                 <>
                   {' '}

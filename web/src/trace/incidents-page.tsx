@@ -15,6 +15,7 @@ import {
 } from './x-data.js';
 import { FilterForm } from './x-filters.js';
 import { CsvButton, Load, Pager } from './x-parts.js';
+import { Verify } from './x-timeline.js';
 
 const SEVERITY_TONE: Record<string, string> = {
   CRITICAL: 'bad',
@@ -66,7 +67,8 @@ function IncidentDetail({ id }: { id: string }) {
                 </h1>
                 <p class="x-lead">{inc.title}</p>
                 <p class="muted">
-                  Opened {utc(inc.opened.time)} by {inc.opened.by} (entry #{inc.opened.seq})
+                  Opened {utc(inc.opened.time)} by {inc.opened.by} (entry #{inc.opened.seq}{' '}
+                  <Verify seq={inc.opened.seq} />)
                   {inc.closed ? ` · closed ${utc(inc.closed.time)} (entry #${inc.closed.seq})` : ''}
                 </p>
                 {inc.closed && (
@@ -116,7 +118,7 @@ function IncidentDetail({ id }: { id: string }) {
                     {inc.findings.map((f) => (
                       <li key={f.seq}>
                         <time dateTime={f.time}>{utc(f.time)}</time> <span class="muted">#{f.seq}</span>{' '}
-                        {f.text}
+                        <Verify seq={f.seq} /> {f.text}
                       </li>
                     ))}
                   </ol>

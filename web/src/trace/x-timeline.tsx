@@ -256,7 +256,7 @@ export function describe(e: Entry, subject: Subject): Described {
  * The verified badge, started when its entry comes near the screen: each badge fetches the entry, its proof
  * and a checkpoint, and a long timeline's badges all at once would hold up the next page's own calls.
  */
-function Verify({ seq }: { seq: number }) {
+export function Verify({ seq }: { seq: number }) {
   const slot = useRef<HTMLSpanElement>(null);
   const [near, setNear] = useState(false);
   useEffect(() => {
