@@ -39,7 +39,7 @@ function Answer({ q }: { q: string }) {
         <p>
           The ledger has no motor serial, VIN, component lot, shipment, truck, incident or hold by that name —
           or none your token may see. Check for a mistyped character (a VIN has 17 characters and never I, O
-          or Q); for a lot, try it with its component, for example <code>magnets {q.toUpperCase()}</code>.
+          or Q); a lot can be searched with its component, for example <code>magnets MAG-26-0075</code>.
         </p>
       </div>
     );
