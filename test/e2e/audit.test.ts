@@ -179,6 +179,23 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
     await context.close();
   });
 
+  it('hashes the entry bytes exactly as served: a byte-order mark put in front turns the leaf step red', async () => {
+    // A text decoder drops a leading BOM: a verifier that decoded the bytes would hash the original entry and
+    // call a changed answer verified.
+    const seq = 2;
+    const context = await signedInContext(browser, server, 'auditor', ['*'], DESKTOP);
+    await context.route(`**/v1/ledger/entries/${seq}`, async (route: Route) => {
+      const response = await route.fetch();
+      const body = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), await response.body()]);
+      await route.fulfill({ response, body });
+    });
+    const page = await context.newPage();
+    await page.goto(`/audit/entries/${seq}`);
+    await page.locator('.verdict.bad').waitFor();
+    expect((await steps(page, 'section[aria-labelledby="steps-h"]'))[0]).toBe('bad Entry bytes → leaf hash');
+    await context.close();
+  });
+
   it('proves an entry against the newest checkpoint when a proof answer comes without its checkpoint', async () => {
     const seq = 3;
     const context = await signedInContext(browser, server, 'auditor', ['*'], DESKTOP);

@@ -46,6 +46,14 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   return (await res.json()) as T;
 }
 
+/**
+ * Call the API and return the answer's bytes exactly as sent (what a verifier hashes: decoding them as text
+ * would drop a byte-order mark and replace invalid UTF-8, so a changed entry could hash like the original).
+ */
+export async function apiBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+  return new Uint8Array(await (await send(path, options)).arrayBuffer());
+}
+
 /** Call the API and return its text (CSV, NDJSON…). */
 export async function apiText(path: string, options: RequestOptions = {}): Promise<string> {
   return (await send(path, options)).text();

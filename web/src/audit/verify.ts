@@ -9,7 +9,7 @@ import {
   parseCheckpointJws,
   type VerifiedCheckpoint,
 } from '../../../src/core/checkpoint.js';
-import { fromBase64, toBase64, utf8Encode } from '../../../src/core/encoding.js';
+import { fromBase64, toBase64 } from '../../../src/core/encoding.js';
 import { LedgerError } from '../../../src/core/errors.js';
 import { leafHash, ProofError, rootFromInclusionProof } from '../../../src/core/merkle.js';
 import {
@@ -17,7 +17,7 @@ import {
   checkInclusionAnswer,
   ProofAnswerError,
 } from '../../../src/core/proof-answer.js';
-import { ApiError, api, apiText } from '../api.js';
+import { ApiError, api, apiBytes } from '../api.js';
 import { currentSession } from '../session.js';
 
 /** One thing checked, as a person reads it. */
@@ -255,17 +255,16 @@ async function computeEntry(seq: number): Promise<EntryVerdict> {
   let answer: InclusionAnswer;
   let entry: Uint8Array | undefined;
   try {
-    const [text, proof] = await Promise.all([
-      // The stored bytes are canonical JSON (valid UTF-8), so text and bytes are the same thing; any byte the
-      // server changed still changes the hash.
-      apiText(`/v1/ledger/entries/${seq}`).catch((err: unknown) => {
+    const [bytes, proof] = await Promise.all([
+      // The bytes as served, hashed as they are: never decoded and re-encoded.
+      apiBytes(`/v1/ledger/entries/${seq}`).catch((err: unknown) => {
         if (err instanceof ApiError && err.code === 'ENTRY_OF_ANOTHER_BRAND') return undefined;
         throw err;
       }),
       api<InclusionAnswer>(`/v1/ledger/proof/inclusion?seq=${seq}`),
     ]);
     answer = proof;
-    entry = text === undefined ? undefined : utf8Encode(text);
+    entry = bytes;
   } catch (err) {
     const refused = roleRefusal(err);
     if (refused !== undefined) {
