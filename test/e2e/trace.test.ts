@@ -2,12 +2,13 @@
 // it is now, its timeline with production lots, EOL measurements and the correction beside the test it
 // corrects, each entry with its verified badge), the genealogy graph to its vehicle (three slots, each a link
 // to its motor), a lot's where-used paged by its URL, holds and incidents filtered by their URL, a search that
-// finds nothing said in words, and a CSV holding exactly the rows on screen.
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// finds nothing said in words, and a CSV holding exactly the rows on screen; axe-core finds no WCAG A/AA
+// problem on any of these pages.
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DOCS_SCENARIO } from '../../src/demo/docs-scenario.js';
+import { SCREENSHOTS as SHOTS, screenshot, wcagViolations } from './support/checks.js';
 import {
   launchBrowser,
   type RunningServer,
@@ -16,8 +17,6 @@ import {
   startServer,
 } from './support/server.js';
 
-const SHOTS = process.env.SCREENSHOTS === '1';
-const SCREENS = join(import.meta.dirname, '../../docs/screens');
 const Q = DOCS_SCENARIO.quality;
 const [REAR_LEFT, REAR_RIGHT, FRONT] = Q.serials;
 const CORRECTION = 'Test ran on bench EOL-4, not EOL-3';
@@ -29,9 +28,9 @@ interface Entry {
   data: Record<string, unknown>;
 }
 
-async function shoot(page: Page, name: string) {
-  if (!SHOTS) return;
-  mkdirSync(SCREENS, { recursive: true });
+/** The whole page with its badges checked, and what axe-core finds on it (expected: nothing). */
+async function shoot(page: Page, name: string): Promise<string[]> {
+  if (!SHOTS) return wcagViolations(page);
   // Verified badges start when their entry comes into view: scroll once through the page, wait for them.
   await page.evaluate(async () => {
     for (let y = 0; y < document.body.scrollHeight; y += 400) {
@@ -48,8 +47,8 @@ async function shoot(page: Page, name: string) {
       { timeout: 15_000 },
     )
     .catch(() => undefined);
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: join(SCREENS, `${name}.png`), fullPage: true });
+  await screenshot(page, name, true);
+  return wcagViolations(page);
 }
 
 /** The facts (dt: dd) of one timeline entry, as "Line: L2". */
@@ -117,7 +116,8 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
 
     const page = await context.newPage();
     await page.goto('/trace');
-    await shoot(page, 'trace-search-desktop');
+    await page.getByRole('heading', { name: 'Trace explorer' }).waitFor();
+    expect(await shoot(page, 'trace-search-desktop')).toEqual([]);
     await page.getByLabel('Find').fill(REAR_LEFT);
     await page.getByLabel('Find').press('Enter');
     await page.waitForURL(`**/trace/motors/${REAR_LEFT}`);
@@ -163,7 +163,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     expect(await beside.textContent()).toContain(CORRECTION);
     expect(await beside.getByRole('link', { name: `#${correctionSeq}` }).count()).toBe(1);
     expect(await page.locator(`#seq-${correctionSeq}`).textContent()).toContain(`entry #${test.seq}`);
-    await shoot(page, 'trace-motor-desktop');
+    expect(await shoot(page, 'trace-motor-desktop')).toEqual([]);
     await page.close();
   });
 
@@ -203,7 +203,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     expect(await page.$$eval('li.x-entry', (els) => els.map((e) => e.id))).toEqual(
       entries.map((e) => `seq-${e.seq}`),
     );
-    await shoot(page, 'trace-vehicle-desktop');
+    expect(await shoot(page, 'trace-vehicle-desktop')).toEqual([]);
     await page.locator('li.x-slot[data-slot="FRONT"] a').click();
     await page.waitForURL(`**/trace/motors/${FRONT}`);
     await page.close();
@@ -240,7 +240,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     expect(csv[0]).toBe('serial,type,produced,where,site,shipment,vin,slot,holds');
     expect(csv.slice(1).map((l) => l.split(',')[0])).toEqual(rows.map((r) => r[0]!.split(' ')[0]));
     expect(csv.slice(1).map((l) => l.split(',')[3])).toEqual(api.items.map((m) => m.group));
-    await shoot(page, 'trace-lot-desktop');
+    expect(await shoot(page, 'trace-lot-desktop')).toEqual([]);
     await page.close();
   });
 
@@ -315,7 +315,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
     await page.waitForURL('**/trace/incidents/INC-2026-017');
     await page.getByRole('link', { name: `VIN ${Q.vin}` }).waitFor();
     expect(await page.locator('table.data').textContent()).toContain('HOLD-2026-031');
-    await shoot(page, 'trace-incident-desktop');
+    expect(await shoot(page, 'trace-incident-desktop')).toEqual([]);
     await page.close();
   });
 
@@ -359,7 +359,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
       await page.goto(url);
       await page.locator('.x-page').first().waitFor();
       await page.waitForLoadState('networkidle');
-      await shoot(page, name);
+      expect(await shoot(page, name)).toEqual([]);
     }
     const wide = await context.newPage();
     for (const [name, url] of [
@@ -369,7 +369,7 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
       await wide.goto(url);
       await wide.locator('table.data').first().waitFor();
       await wide.waitForLoadState('networkidle');
-      await shoot(wide, name);
+      expect(await shoot(wide, name)).toEqual([]);
     }
   });
 });
