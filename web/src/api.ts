@@ -50,7 +50,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
  * Call the API and return the answer's bytes exactly as sent (what a verifier hashes: decoding them as text
  * would drop a byte-order mark and replace invalid UTF-8, so a changed entry could hash like the original).
  */
-export async function apiBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array> {
+export async function apiBytes(path: string, options: RequestOptions = {}): Promise<Uint8Array<ArrayBuffer>> {
   return new Uint8Array(await (await send(path, options)).arrayBuffer());
 }
 

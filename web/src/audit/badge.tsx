@@ -115,7 +115,9 @@ export function VerifiedBadge({ seq, entry }: { seq: number; entry?: ShownEntry 
   const [open, setOpen] = useState(false);
   const id = useId();
   const root = useRef<HTMLSpanElement>(null);
-  useEffect(() => {
+  // Listening from the same render that opened the detail (a layout effect, not one deferred to after the next
+  // paint), so an Escape pressed right after Enter closes it.
+  useLayoutEffect(() => {
     if (!open) return;
     const away = (e: Event) => {
       if (root.current && !root.current.contains(e.target as Node)) setOpen(false);

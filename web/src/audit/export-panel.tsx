@@ -2,7 +2,7 @@
 // entries.ndjson (every entry, its stored bytes a line; the server signs a checkpoint of the tail first),
 // checkpoints.jws (every signed checkpoint the entries cover, one JWS a line) and jwks.json.
 import { useState } from 'preact/hooks';
-import { api, apiText } from '../api.js';
+import { api, apiBytes } from '../api.js';
 import { download } from '../ui/csv.js';
 import { Trouble } from './trouble.js';
 import { type CheckpointView, n } from './verify.js';
@@ -39,11 +39,14 @@ export function ExportPanel() {
     try {
       let said: string;
       if (file === 'entries.ndjson') {
-        const text = await apiText('/v1/ledger/export', { timeoutMs: 300_000 });
-        const lines = text === '' ? 0 : text.split('\n').filter((l) => l !== '').length;
-        download(file, text, 'application/x-ndjson');
+        // The bytes as served, saved as they are: `motor-ledger verify` checks exactly what the server sent.
+        const bytes = await apiBytes('/v1/ledger/export', { timeoutMs: 300_000 });
+        let lines = 0;
+        for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0x0a) lines++;
+        if (bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a) lines++;
+        download(file, bytes, 'application/x-ndjson');
         setEntries(lines);
-        said = `${file}: ${n(lines)} entries (${megabytes(text.length)})`;
+        said = `${file}: ${n(lines)} entries (${megabytes(bytes.length)})`;
       } else if (file === 'checkpoints.jws') {
         const cps = await allCheckpoints(entries);
         download(file, cps.map((c) => `${c.jws}\n`).join(''), 'text/plain');
