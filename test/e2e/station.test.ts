@@ -1,6 +1,7 @@
 // The marriage station as the line meets it: scan the VIN, the build sheet from the catalog, each motor scanned
 // into its slot or refused full screen in words (a 6AM offered to a 7DL slot), a motor taken out with its
-// reason and replaced; what the screen showed checked against what the ledger recorded.
+// reason and replaced; the site's buffer as a pick list (oldest first, a held motor apart and never offered,
+// a tap installs); what the screen showed checked against what the ledger recorded.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -36,6 +37,43 @@ async function verdict(page: Page, word: string, serial: string) {
   return { tone: await panel.getAttribute('data-tone'), text: (await panel.textContent()) ?? '' };
 }
 
+interface BufferMotor {
+  serial: string;
+  motorType: string;
+  holds: string[];
+}
+
+/** The buffer of a site as the API lists it, every page. */
+async function bufferOf(server: RunningServer, token: string, site: string): Promise<BufferMotor[]> {
+  const all: BufferMotor[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: { items: BufferMotor[]; next: string | null } = await server.call(
+      token,
+      'GET',
+      `/v1/sites/${site}/buffer?limit=500${cursor ? `&cursor=${cursor}` : ''}`,
+    );
+    all.push(...page.items);
+    cursor = page.next;
+  } while (cursor);
+  return all;
+}
+
+/** The serials the pick list offers (buttons), in order. */
+const offered = (page: Page) =>
+  page.locator('.pick-rows li').evaluateAll((li) => li.map((l) => l.getAttribute('data-serial')));
+
+/** "More" until `serial` is in the list. */
+async function moreUntil(page: Page, serial: string): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    if ((await page.locator(`.pick-rows li[data-serial="${serial}"]`).count()) > 0) return;
+    const before = await page.locator('.pick-rows li').count();
+    await page.getByRole('button', { name: /^More/ }).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.pick-rows li').length > n, before);
+  }
+  throw new Error(`${serial} never showed in the pick list`);
+}
+
 const tiles = (page: Page) =>
   page
     .locator('.slot-tile')
@@ -54,6 +92,115 @@ describe.each(SERVER_DBS)('marriage station (%s)', (db) => {
   afterAll(async () => {
     await browser?.close();
     await server?.stop();
+  });
+
+  it('picks from the buffer of DIEPPE: oldest first, the docs motors listed, a held motor apart and never offered, a tap installs', async () => {
+    const vin = 'VF1A390EA00054321';
+    const quality = await server.token('quality', ['*']);
+    const before = await bufferOf(server, assembly, 'DIEPPE');
+    const serials = before.map((m) => m.serial);
+    for (const s of ['7DL-000125', '7DL-000126', '7DL-000127', '6AM-000312']) expect(serials).toContain(s);
+    const sevens = before.filter((m) => m.motorType === '7DL' && m.holds.length === 0).map((m) => m.serial);
+    const sixes = before.filter((m) => m.motorType === '6AM' && m.holds.length === 0).map((m) => m.serial);
+    // Quality holds the oldest 7DL, the one that would have been the next pick.
+    const [oldest, second, third] = sevens as [string, string, string];
+    await server.call(quality, 'POST', '/v1/holds', {
+      holdId: 'HOLD-E2E-PICK',
+      serials: [oldest],
+      reason: 'Suspect connector: pick list test',
+    });
+
+    const context = await signedInContext(browser, server, 'assembly', ['DIEPPE'], DESKTOP);
+    await context.addInitScript(() => localStorage.setItem('motor-ledger.station', 'MAR-01'));
+    const page = await context.newPage();
+    await page.goto(`/station/${vin}`);
+    await page.locator('.slot-active[data-slot="REAR_LEFT"]').waitFor();
+    // The rear left slot takes a 7DL: the 7DLs, oldest first; the held one apart, marked, not offered.
+    await page.locator('.picklist[data-type="7DL"] .pick-next').waitFor();
+    await page.locator(`.pick-held li[data-serial="${oldest}"]`).waitFor();
+    expect(await page.locator(`.pick-held li[data-serial="${oldest}"]`).textContent()).toContain(
+      'on hold — do not install',
+    );
+    expect(await page.locator('.pick-held').textContent()).toContain('HOLD-E2E-PICK');
+    expect(await page.locator('.pick-next').getAttribute('data-serial')).toBe(second);
+    expect(await page.locator('.pick-next').textContent()).toContain('Next pick');
+    // The first page of 10 from the API, less the held one.
+    expect(await offered(page)).toEqual(sevens.slice(1, 10));
+    await page
+      .getByTestId('count-7DL')
+      .filter({ hasText: String(sevens.length - 1) })
+      .waitFor();
+    expect(await page.getByTestId('count-6AM').textContent()).toBe(String(sixes.length));
+    expect(await page.locator('.pick-type[data-type="7DL"]').textContent()).toContain('1 held');
+    expect(await page.locator('.pick-rows button').first().textContent()).toContain('waiting');
+
+    // Page by page to the docs motors, received last: in the order they came off the truck.
+    await moreUntil(page, '7DL-000128');
+    expect(await page.getByRole('button', { name: /^More/ }).count()).toBe(0);
+    const listed = await offered(page);
+    expect(listed).toEqual(sevens.slice(1));
+    expect(listed.slice(-4)).toEqual(['7DL-000125', '7DL-000126', '7DL-000127', '7DL-000128']);
+    // The 6AMs are there to look at (the next slot takes a 7DL), 6AM-000312 among them, none offered.
+    await page.locator('.pick-type[data-type="6AM"]').click();
+    await page.locator('.picklist[data-type="6AM"] .pick-rows li').first().waitFor();
+    await moreUntil(page, '6AM-000312');
+    expect(await page.locator('.pick-rows button').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Fill front next' }).count()).toBe(1);
+    await page.locator('.pick-type[data-type="7DL"]').click();
+    await page.locator('.picklist[data-type="7DL"] .pick-next').waitFor();
+
+    // Enter on the next pick installs it in rear left, as a scan would; it leaves the list, the scan field
+    // keeps the focus, the count goes down.
+    await page.locator(`.pick-rows li[data-serial="${second}"] button`).focus();
+    await page.keyboard.press('Enter');
+    let v = await verdict(page, 'INSTALLED', second);
+    expect(v.tone).toBe('ok');
+    expect(v.text).toContain('In rear left (REAR_LEFT)');
+    await page.locator(`.pick-rows li[data-serial="${second}"]`).waitFor({ state: 'detached' });
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan');
+    await page
+      .getByTestId('count-7DL')
+      .filter({ hasText: String(sevens.length - 2) })
+      .waitFor();
+    expect(await page.locator('.pick-next').getAttribute('data-serial')).toBe(third);
+    // A tap on the next one: rear right. The held motor is still not offered.
+    await page.locator(`.pick-rows li[data-serial="${third}"] button`).click();
+    v = await verdict(page, 'INSTALLED', third);
+    expect(v.text).toContain('In rear right (REAR_RIGHT)');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan');
+    await page.locator('.picklist[data-type="6AM"] .pick-next').waitFor(); // the front slot is next
+    expect(await tiles(page)).toEqual([`REAR_LEFT=${second}`, `REAR_RIGHT=${third}`, 'FRONT=-']);
+    if (shots && db === 'embedded') {
+      await page.locator('.pick-type[data-type="7DL"]').click();
+      await page.locator('.picklist[data-type="7DL"] .pick-held').waitFor();
+      await page.screenshot({ path: 'docs/screens/station-picklist-desktop.png' });
+    }
+
+    // The ledger: both in the VIN, out of the buffer; the held motor still in the buffer, still held.
+    const vehicle = await server.call<{ slots: { slot: string; serial: string }[] }>(
+      assembly,
+      'GET',
+      `/v1/vehicles/${vin}`,
+    );
+    expect(vehicle.slots.filter((s) => s.serial).map((s) => `${s.slot}=${s.serial}`)).toEqual([
+      `REAR_LEFT=${second}`,
+      `REAR_RIGHT=${third}`,
+    ]);
+    const after = await bufferOf(server, assembly, 'DIEPPE');
+    expect(after.map((m) => m.serial)).not.toContain(second);
+    expect(after.map((m) => m.serial)).not.toContain(third);
+    expect(after.find((m) => m.serial === oldest)?.holds).toEqual(['HOLD-E2E-PICK']);
+    await context.close();
+
+    if (shots && db === 'embedded') {
+      const phone = await signedInContext(browser, server, 'assembly', ['DIEPPE'], PHONE);
+      await phone.addInitScript(() => localStorage.setItem('motor-ledger.station', 'MAR-01'));
+      const small = await phone.newPage();
+      await small.goto('/station/VF1A390EA00077777');
+      await small.locator('.picklist[data-type="7DL"] .pick-held').waitFor();
+      await small.screenshot({ path: 'docs/screens/station-picklist-360.png', fullPage: true });
+      await phone.close();
+    }
   });
 
   it('marries the docs VIN: three motors in their slots, a 6AM refused for a 7DL slot, a rework', async () => {

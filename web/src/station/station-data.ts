@@ -6,6 +6,7 @@ import type { Verdict } from '../dock/verdict.js';
 import { explainStation } from './station-codes.js';
 
 export interface Catalog {
+  motorTypes?: Record<string, { name: string }>;
   models: Record<string, { brand: string; name: string; slots: Record<string, string> }>;
 }
 export interface VehicleRead {

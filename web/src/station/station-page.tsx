@@ -14,6 +14,7 @@ import { ScanField, type Verdict, VerdictPanel } from '../dock/verdict.js';
 import { currentSession, signOut } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 import { BuildSheet, RemovalForm, type SlotView, slotWords } from './build-sheet.js';
+import { PickList } from './pick-list.js';
 import { explainStation, VIN } from './station-codes.js';
 import {
   type Catalog,
@@ -85,7 +86,7 @@ export default function StationPage() {
             />
           </>
         ) : vin ? (
-          <VehicleScreen key={vin} vin={vin} catalog={catalog} station={station} />
+          <VehicleScreen key={vin} vin={vin} catalog={catalog} station={station} site={site} />
         ) : (
           <VinScreen />
         )}
@@ -122,7 +123,17 @@ function VinScreen() {
   );
 }
 
-function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalog; station: string }) {
+function VehicleScreen({
+  vin,
+  catalog,
+  station,
+  site,
+}: {
+  vin: string;
+  catalog: Catalog;
+  station: string;
+  site: string;
+}) {
   const { route } = useLocation();
   const [read, setRead] = useState<VehicleRead | 'new' | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -131,6 +142,8 @@ function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalo
   const [removing, setRemoving] = useState<SlotView | null>(null);
   const [busy, setBusy] = useState(false);
   const [verdict, setVerdict] = useState<Verdict>({ tone: 'idle', word: 'Reading the VIN…' });
+  /** Bumped after each install or removal (and each refusal): the pick list reads the buffer again. */
+  const [bufferRead, setBufferRead] = useState(0);
   const scanRef = useRef<HTMLInputElement>(null);
 
   const load = async (): Promise<VehicleRead | 'new' | null> => {
@@ -250,6 +263,8 @@ function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalo
       setVerdict(refusal(err, serial, active.type));
       signal('bad');
       if (err instanceof ApiError && err.code === 'SLOT_OCCUPIED') void load();
+    } finally {
+      setBufferRead((n) => n + 1);
     }
   };
 
@@ -277,6 +292,7 @@ function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalo
       void load();
     } finally {
       setBusy(false);
+      setBufferRead((n) => n + 1);
       scanRef.current?.focus();
     }
   };
@@ -329,58 +345,81 @@ function VehicleScreen({ vin, catalog, station }: { vin: string; catalog: Catalo
         {error !== null && <ProblemBox error={error} />}
       </section>
 
-      {spec && (
-        <BuildSheet
-          slots={slots}
-          active={active?.slot ?? null}
-          locked={shipped || removing !== null}
-          onPick={(s) => {
-            setPicked(s);
-            scanRef.current?.focus();
-          }}
-          onRemove={setRemoving}
-        />
-      )}
+      <div class="station-work">
+        <div class="station-main">
+          {spec && (
+            <BuildSheet
+              slots={slots}
+              active={active?.slot ?? null}
+              locked={shipped || removing !== null}
+              onPick={(s) => {
+                setPicked(s);
+                scanRef.current?.focus();
+              }}
+              onRemove={setRemoving}
+            />
+          )}
 
-      {removing ? (
-        <RemovalForm
-          slot={removing}
-          busy={busy}
-          onConfirm={(reason) => void remove(removing, reason)}
-          onCancel={() => {
-            setRemoving(null);
-            scanRef.current?.focus();
-          }}
-        />
-      ) : (
-        <VerdictPanel verdict={verdict} />
-      )}
+          {removing ? (
+            <RemovalForm
+              slot={removing}
+              busy={busy}
+              onConfirm={(reason) => void remove(removing, reason)}
+              onCancel={() => {
+                setRemoving(null);
+                scanRef.current?.focus();
+              }}
+            />
+          ) : (
+            <VerdictPanel verdict={verdict} />
+          )}
 
-      {removing ? null : (
-        <ScanField
-          id="scan"
-          name="serial"
-          label={
-            active
-              ? `Scan the motor for ${slotWords(active.slot).toLowerCase()} (${active.type})`
-              : 'Scan the next VIN'
-          }
-          placeholder={active ? 'serial' : 'VIN'}
-          inputRef={scanRef}
-          onScan={(value) => {
-            if (VIN.test(value)) route(`/station/${value}`);
-            else if (!SERIAL.test(value)) {
-              setVerdict({
-                tone: 'bad',
-                word: 'NOT RECORDED',
-                serial: value,
-                ...explainStation('NOT_A_SERIAL'),
-              });
-              signal('bad');
-            } else void install(value);
-          }}
-        />
-      )}
+          {removing ? null : (
+            <ScanField
+              id="scan"
+              name="serial"
+              label={
+                active
+                  ? `Scan the motor for ${slotWords(active.slot).toLowerCase()} (${active.type})`
+                  : 'Scan the next VIN'
+              }
+              placeholder={active ? 'serial' : 'VIN'}
+              inputRef={scanRef}
+              onScan={(value) => {
+                if (VIN.test(value)) route(`/station/${value}`);
+                else if (!SERIAL.test(value)) {
+                  setVerdict({
+                    tone: 'bad',
+                    word: 'NOT RECORDED',
+                    serial: value,
+                    ...explainStation('NOT_A_SERIAL'),
+                  });
+                  signal('bad');
+                } else void install(value);
+              }}
+            />
+          )}
+        </div>
+        {spec && (
+          <PickList
+            site={site}
+            catalog={catalog}
+            modelTypes={[...new Set(Object.values(spec.slots))]}
+            need={active}
+            emptyByType={Object.fromEntries([...empty].reverse().map((s) => [s.type, s.slot]))}
+            refresh={bufferRead}
+            disabled={shipped || removing !== null || verdict.tone === 'busy'}
+            onPick={(serial) => {
+              scanRef.current?.focus();
+              void install(serial);
+            }}
+            onChooseSlot={(slot) => {
+              setPicked(slot);
+              scanRef.current?.focus();
+            }}
+          />
+        )}
+      </div>
     </>
   );
 }
