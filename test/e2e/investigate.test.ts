@@ -5,7 +5,7 @@
 // the planted anomalies at the demo's end time.
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot as shoot, wcagViolations } from './support/checks.js';
+import { SCREENSHOTS, screenshot as shoot, wcagViolations } from './support/checks.js';
 import {
   launchBrowser,
   type RunningServer,
@@ -281,7 +281,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
     await page.close();
   });
 
-  it.runIf(SHOTS)('fits a 360 px screen', async () => {
+  it.runIf(SCREENSHOTS)('fits a 360 px screen', async () => {
     const page = await narrow.newPage();
     for (const [url, name] of [
       [lotUrl, 'investigate-360'],
