@@ -163,6 +163,10 @@ describe.each(SERVER_DBS)('marriage station (%s)', (db) => {
       .filter({ hasText: String(sevens.length - 2) })
       .waitFor();
     expect(await page.locator('.pick-next').getAttribute('data-serial')).toBe(third);
+    if (shots && db === 'embedded') {
+      await page.locator(`.pick-held li[data-serial="${oldest}"]`).waitFor();
+      await page.screenshot({ path: 'docs/screens/station-picklist-desktop.png' });
+    }
     // A tap on the next one: rear right. The held motor is still not offered.
     await page.locator(`.pick-rows li[data-serial="${third}"] button`).click();
     v = await verdict(page, 'INSTALLED', third);
@@ -170,11 +174,6 @@ describe.each(SERVER_DBS)('marriage station (%s)', (db) => {
     expect(await page.evaluate(() => document.activeElement?.id)).toBe('scan');
     await page.locator('.picklist[data-type="6AM"] .pick-next').waitFor(); // the front slot is next
     expect(await tiles(page)).toEqual([`REAR_LEFT=${second}`, `REAR_RIGHT=${third}`, 'FRONT=-']);
-    if (shots && db === 'embedded') {
-      await page.locator('.pick-type[data-type="7DL"]').click();
-      await page.locator('.picklist[data-type="7DL"] .pick-held').waitFor();
-      await page.screenshot({ path: 'docs/screens/station-picklist-desktop.png' });
-    }
 
     // The ledger: both in the VIN, out of the buffer; the held motor still in the buffer, still held.
     const vehicle = await server.call<{ slots: { slot: string; serial: string }[] }>(
@@ -197,6 +196,8 @@ describe.each(SERVER_DBS)('marriage station (%s)', (db) => {
       await phone.addInitScript(() => localStorage.setItem('motor-ledger.station', 'MAR-01'));
       const small = await phone.newPage();
       await small.goto('/station/VF1A390EA00077777');
+      await small.locator('#model').waitFor();
+      await small.locator('.picklist[data-type="7DL"] .pick-next').waitFor();
       await small.locator('.picklist[data-type="7DL"] .pick-held').waitFor();
       await small.screenshot({ path: 'docs/screens/station-picklist-360.png', fullPage: true });
       await phone.close();

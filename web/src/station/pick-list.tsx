@@ -119,6 +119,7 @@ export function PickList(props: {
 
       {type && (
         <>
+          <HeldMotors held={held} now={now} />
           <ol class="pick-rows" aria-label={`${type} motors ready to install, oldest first`}>
             {ready.map((m, i) => {
               const first = i === 0 && type === need?.type;
@@ -165,37 +166,48 @@ export function PickList(props: {
             </p>
           )}
           {list.loading && list.items.length === 0 && <p class="muted">Reading the buffer…</p>}
-          <p class="pick-page">
-            <span class="muted">
-              {ready.length}
-              {count ? ` of ${count.ready}` : ''} ready shown
-            </span>
-            {list.next !== null && (
-              <button type="button" class="hh-small" disabled={list.loading} onClick={list.more}>
-                More: the next {PICK_PAGE}
-              </button>
-            )}
-          </p>
-
-          {held.length > 0 && (
-            <section class="pick-held" aria-labelledby="pick-held-title">
-              <h3 id="pick-held-title">
-                <span aria-hidden="true">⛔ </span>On hold — do not install ({held.length})
-              </h3>
-              <ul>
-                {held.map((m) => (
-                  <li key={m.serial} data-serial={m.serial} data-held="true">
-                    <span class="pick-serial mono">{m.serial}</span>
-                    <span class="pick-held-tag">on hold — do not install</span>
-                    <span class="pick-meta">
-                      {m.holds.join(', ')} · waiting {waited(m.received.time, now)}
-                    </span>
-                  </li>
-                ))}
-              </ul>
-            </section>
+          {(list.items.length > 0 || list.next !== null) && (
+            <p class="pick-page">
+              <span class="muted">
+                {ready.length}
+                {count ? ` of ${count.ready}` : ''} ready shown
+              </span>
+              {list.next !== null && (
+                <button type="button" class="hh-small" disabled={list.loading} onClick={list.more}>
+                  More: the next {PICK_PAGE}
+                </button>
+              )}
+            </p>
           )}
         </>
+      )}
+    </section>
+  );
+}
+
+/** Held motors of the listed type: first, apart, never offered; the first three, the others on demand. */
+function HeldMotors({ held, now }: { held: BufferMotor[]; now: number }) {
+  const [all, setAll] = useState(false);
+  if (held.length === 0) return null;
+  const shown = all ? held : held.slice(0, 3);
+  return (
+    <section class="pick-held" aria-labelledby="pick-held-title">
+      <h3 id="pick-held-title">On hold — do not install ({held.length})</h3>
+      <ul>
+        {shown.map((m) => (
+          <li key={m.serial} data-serial={m.serial} data-held="true">
+            <span class="pick-serial mono">{m.serial}</span>
+            <span class="pick-held-tag">on hold — do not install</span>
+            <span class="pick-meta">
+              {m.holds.join(', ')} · waiting {waited(m.received.time, now)}
+            </span>
+          </li>
+        ))}
+      </ul>
+      {held.length > 3 && (
+        <button type="button" class="hh-small" aria-expanded={all} onClick={() => setAll(!all)}>
+          {all ? 'Show the first 3 only' : `Show all ${held.length} on hold`}
+        </button>
       )}
     </section>
   );

@@ -253,9 +253,7 @@ function VehicleScreen({
         serial,
         headline: `In ${slotWords(active.slot).toLowerCase()} (${active.slot})`,
         instruction:
-          left.length === 0
-            ? 'Every slot is filled.'
-            : `Next: ${next.word.toLowerCase()} ${next.instruction}`,
+          left.length === 0 ? 'Every slot is filled.' : `Next: the ${left[0]!.type} ${next.instruction}.`,
       });
       signal('ok');
       void load();
