@@ -84,6 +84,21 @@ export function StepList({ steps }: { steps: Step[] }) {
   );
 }
 
+/** A page's account of its checks: the steps, and a button that runs them again (a fresh fetch). */
+export function CheckedSteps({ steps, onRecheck }: { steps: Step[]; onRecheck: () => void }) {
+  return (
+    <section class="card" aria-labelledby="steps-h">
+      <h2 id="steps-h">What this browser checked</h2>
+      <StepList steps={steps} />
+      <p>
+        <button type="button" onClick={onRecheck}>
+          Check again
+        </button>
+      </p>
+    </section>
+  );
+}
+
 /** What the badge opens: the verdict in plain words. */
 export function VerdictDetail({ verdict }: { verdict: EntryVerdict | null }) {
   if (verdict === null)

@@ -2,7 +2,7 @@
 // checked in this browser: both Ed25519 signatures, then the consistency proof between their signed roots.
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { StepList } from './badge.js';
+import { CheckedSteps } from './badge.js';
 import { ConsistencyForm } from './forms.js';
 import { Trouble } from './trouble.js';
 import { type ConsistencyVerdict, n, SHORT_NAME, verifyConsistency } from './verify.js';
@@ -78,15 +78,7 @@ export function ConsistencyPage() {
       )}
       {verdict && <Banner verdict={verdict} />}
       {verdict && (verdict.status === 'verified' || verdict.status === 'failed') && (
-        <section class="card" aria-labelledby="steps-h">
-          <h2 id="steps-h">What this browser checked</h2>
-          <StepList steps={verdict.steps} />
-          <p>
-            <button type="button" onClick={() => setRecheck((r) => r + 1)}>
-              Check again
-            </button>
-          </p>
-        </section>
+        <CheckedSteps steps={verdict.steps} onRecheck={() => setRecheck((r) => r + 1)} />
       )}
     </>
   );

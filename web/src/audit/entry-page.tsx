@@ -5,7 +5,7 @@ import { useRoute } from 'preact-iso';
 import { utf8Decode } from '../../../src/core/encoding.js';
 import type { Envelope } from '../../../src/core/envelope.js';
 import { download } from '../ui/csv.js';
-import { StepList, useEntryVerdict, VerifiedBadge } from './badge.js';
+import { CheckedSteps, useEntryVerdict, VerifiedBadge } from './badge.js';
 import { EntryForm } from './forms.js';
 import { Trouble } from './trouble.js';
 import { type EntryVerdict, n, SHORT_NAME, short } from './verify.js';
@@ -150,15 +150,7 @@ export function EntryPage() {
       </nav>
       <Banner verdict={verdict} />
       {(verdict?.status === 'verified' || verdict?.status === 'failed') && (
-        <section class="card" aria-labelledby="steps-h">
-          <h2 id="steps-h">What this browser checked</h2>
-          <StepList steps={verdict.steps} />
-          <p>
-            <button type="button" onClick={() => setRecheck((r) => r + 1)}>
-              Check again
-            </button>
-          </p>
-        </section>
+        <CheckedSteps steps={verdict.steps} onRecheck={() => setRecheck((r) => r + 1)} />
       )}
       {entry && <EntryContent bytes={entry} />}
       <section class="card" aria-labelledby="other-h">
