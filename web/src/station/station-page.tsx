@@ -26,6 +26,8 @@ import {
 } from './station-data.js';
 import './station.css';
 
+const READING = 'Reading the VIN…';
+
 export default function StationPage() {
   const { params } = useRoute();
   const vin = params.vin ? decodeURIComponent(params.vin) : undefined;
@@ -141,7 +143,7 @@ function VehicleScreen({
   const [picked, setPicked] = useState<string | null>(null);
   const [removing, setRemoving] = useState<SlotView | null>(null);
   const [busy, setBusy] = useState(false);
-  const [verdict, setVerdict] = useState<Verdict>({ tone: 'idle', word: 'Reading the VIN…' });
+  const [verdict, setVerdict] = useState<Verdict>({ tone: 'idle', word: READING });
   /** Bumped after each install or removal (and each refusal): the pick list reads the buffer again. */
   const [bufferRead, setBufferRead] = useState(0);
   const scanRef = useRef<HTMLInputElement>(null);
@@ -187,20 +189,22 @@ function VehicleScreen({
             instruction: `for ${slotWords(left[0]!.slot).toLowerCase()} (${left[0]!.slot})`,
           };
 
+  /** The first word on the screen once the VIN is read, unless a scan already put its own verdict there. */
+  const firstVerdict = (v: Verdict) => setVerdict((now) => (now.word === READING ? v : now));
   useEffect(() => {
     void load().then((r) => {
       if (r === null) return;
       const m = r === 'new' ? chosenModel : r.vehicle.model;
       const sp = catalog.models[m];
       if (!sp) {
-        setVerdict({ tone: 'idle', word: 'Choose the model', instruction: 'Then scan the first motor.' });
+        firstVerdict({ tone: 'idle', word: 'Choose the model', instruction: 'Then scan the first motor.' });
         return;
       }
       const have = new Set(r === 'new' ? [] : r.slots.filter((s) => s.serial).map((s) => s.slot));
       const left = Object.entries(sp.slots)
         .filter(([s]) => !have.has(s))
         .map(([slot, type]) => ({ slot, type, serial: null }));
-      setVerdict(
+      firstVerdict(
         r !== 'new' && r.vehicle.status === 'SHIPPED'
           ? {
               tone: 'info',
