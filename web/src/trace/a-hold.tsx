@@ -6,8 +6,9 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
 import { currentSession } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
-import { GROUPS, groupLabel, href, int, type LocationGroup, utc } from './a-shared.js';
 import type { Trace, TraceFilter } from './a-trace.js';
+import { GROUPS, groupWords, href, int, type LocationGroup, utc } from './x-data.js';
+import { LinkList } from './x-parts.js';
 
 interface HoldAnswer {
   event: { seq: number; id: string; type: string; leafHash: string; recorded: string };
@@ -206,7 +207,7 @@ export function HoldPanel({
           {skippedNow.length > 0 && (
             <p>
               Not held ({int(skippedNow.reduce((n, g) => n + g.count, 0))}):{' '}
-              {skippedNow.map((g) => `${int(g.count)} ${groupLabel(g.group).toLowerCase()}`).join(', ')}.
+              {skippedNow.map((g) => `${int(g.count)} ${groupWords(g.group)}`).join(', ')}.
             </p>
           )}
         </div>
@@ -243,7 +244,7 @@ function HoldDone({ result }: { result: HoldResult }) {
           <ul data-testid="skipped-reasons">
             {result.skippedBy.map((s) => (
               <li key={s.group}>
-                <strong>{int(s.count)}</strong> {SKIP_WHY[s.group] ?? groupLabel(s.group).toLowerCase()}
+                <strong>{int(s.count)}</strong> {SKIP_WHY[s.group] ?? groupWords(s.group)}
               </li>
             ))}
           </ul>
@@ -252,12 +253,7 @@ function HoldDone({ result }: { result: HoldResult }) {
       <details>
         <summary>The {int(result.held)} held serials</summary>
         <p class="serial-list">
-          {result.serials.map((s, i) => (
-            <span key={s}>
-              {i > 0 && ', '}
-              <a href={href.motor(s)}>{s}</a>
-            </span>
-          ))}
+          <LinkList items={result.serials} to={href.motor} />
         </p>
       </details>
     </section>

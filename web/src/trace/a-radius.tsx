@@ -2,8 +2,7 @@
 // truck, in a buffer, installed, in shipped vehicles, held), each part written as well as coloured, and a legend
 // that says where exactly (which trucks, which sites, how many vehicles). A part is a button: it narrows the
 // table below to that state.
-import { GROUPS, href, int, type LocationGroup } from './a-shared.js';
-import type { TraceGroup } from './a-trace.js';
+import { GROUPS, href, int, type LocationGroup, type TraceGroup } from './x-data.js';
 
 export function BlastRadius({
   groups,

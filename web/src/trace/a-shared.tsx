@@ -1,10 +1,10 @@
 // Pieces the analysis pages (investigation, common cause, flow) share: the page's criteria in its URL (a stable
-// link for an 8D report), how numbers, shares and times read, the where-is-it groups of a forward trace with
-// their words and colours, a pager, and a CSV button.
+// link for an 8D report), how shares and p-values read, and a pager over a list held in memory. Times, counts,
+// links, the where-is-it groups' words and the CSV button are the explorer's own (x-data.ts, x-parts.tsx).
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
-import { download } from '../ui/csv.js';
+import { int, queryString } from './x-data.js';
 import './a-analysis.css';
 
 /** The page's query (a plain object) and a way to replace it, keeping the path. */
@@ -17,16 +17,6 @@ export function useQuery(): [Record<string, string>, (next: Record<string, strin
   return [query, set];
 }
 
-/** `a=1&b=2` from an object, leaving out empty values. */
-export function queryString(values: Record<string, string | undefined>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(values)) if (v !== undefined && v.trim() !== '') p.set(k, v.trim());
-  return p.toString();
-}
-
-const INT = new Intl.NumberFormat('en-GB');
-/** 2,011 */
-export const int = (n: number) => INT.format(n);
 /** 78 % (one decimal under 10 %). */
 export const pct = (share: number) => {
   const p = share * 100;
@@ -34,75 +24,12 @@ export const pct = (share: number) => {
 };
 /** A Fisher p-value as people write it: 0.032, 7.9e-19. */
 export const pValue = (p: number) => (p >= 0.001 ? p.toPrecision(2) : p.toExponential(1));
-/** 2026-09-17 13:17 UTC (with the seconds: 2026-09-17 13:17:05 UTC, for an "as of" that must be exact). */
-export const utc = (iso: string | null | undefined, seconds = false) => {
-  if (!iso) return '';
-  const t = Date.parse(iso);
-  return Number.isNaN(t)
-    ? iso
-    : `${new Date(t)
-        .toISOString()
-        .slice(0, seconds ? 19 : 16)
-        .replace('T', ' ')} UTC`;
-};
 
-/** Where a forward trace's motor is now, as the API groups them. */
-export type LocationGroup =
-  | 'AT_CLEON'
-  | 'IN_TRANSIT'
-  | 'IN_BUFFER'
-  | 'INSTALLED'
-  | 'VEHICLE_SHIPPED'
-  | 'HELD';
-
-/** Each group's words; the colour (class g-*) always comes with them, never alone. */
-export const GROUPS: { group: LocationGroup; label: string; short: string; holdable: boolean }[] = [
-  { group: 'AT_CLEON', label: 'At Cléon', short: 'Cléon', holdable: true },
-  { group: 'IN_TRANSIT', label: 'In transit', short: 'Transit', holdable: true },
-  { group: 'IN_BUFFER', label: 'In an assembly buffer', short: 'Buffer', holdable: true },
-  { group: 'INSTALLED', label: 'Installed in a vehicle', short: 'Installed', holdable: false },
-  { group: 'VEHICLE_SHIPPED', label: 'In a shipped vehicle', short: 'Shipped', holdable: false },
-  { group: 'HELD', label: 'Held', short: 'Held', holdable: false },
-];
-export const groupLabel = (g: string) => GROUPS.find((x) => x.group === g)?.label ?? g;
-
-/** Links to the explorer's pages. */
-export const href = {
-  motor: (serial: string) => `/trace/motors/${encodeURIComponent(serial)}`,
-  vehicle: (vin: string) => `/trace/vehicles/${encodeURIComponent(vin)}`,
-  shipment: (id: string) => `/trace/shipments/${encodeURIComponent(id)}`,
-  lot: (component: string, lot: string) =>
-    `/trace/lots/${encodeURIComponent(component)}/${encodeURIComponent(lot)}`,
-  incident: (id: string) => `/trace/incidents/${encodeURIComponent(id)}`,
-  hold: (id: string) => `/trace/holds?id=${encodeURIComponent(id)}`,
-};
-
-/** A button that downloads `rows()` (header first) as `filename`. */
-export function CsvButton({
-  filename,
-  rows,
-  label = 'Download CSV',
-  disabled,
-}: {
-  filename: string;
-  rows: () => string | Promise<string>;
-  label?: string;
-  disabled?: boolean;
-}) {
-  return (
-    <button
-      type="button"
-      class="csv"
-      disabled={disabled}
-      onClick={async () => download(filename, await rows())}
-    >
-      ⤓ {label}
-    </button>
-  );
-}
-
-/** Rows `from`–`to` of `total`, with previous / next. */
-export function Pager({
+/**
+ * Rows `from`–`to` of `total`, with previous / next: for a list the page already holds (the cursor-paged lists
+ * of the API use x-parts' `Pager`, whose cursor is in the URL).
+ */
+export function ListPager({
   page,
   pageSize,
   total,

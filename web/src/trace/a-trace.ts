@@ -3,7 +3,7 @@
 // the sentence that says what was traced, and the common-cause page's "investigate this value" links. And the
 // trace itself: every motor of it, fetched page after page.
 import { api } from '../api.js';
-import type { LocationGroup } from './a-shared.js';
+import type { ForwardTrace, TracedMotor } from './x-data.js';
 
 export interface TraceFilter {
   lots?: Record<string, string>;
@@ -133,43 +133,12 @@ export function investigateHref(attribute: string, value: string): string | null
   return `/trace/investigate?${p.toString()}`;
 }
 
-export interface TracedMotor {
-  serial: string;
-  motorType: string;
-  producedAt: string;
-  group: LocationGroup;
-  site: string | null;
-  shipmentId: string | null;
-  vin: string | null;
-  slot: string | null;
-  status: string;
-  holds: string[];
-}
-
-export interface TraceGroup {
-  group: LocationGroup;
-  count: number;
-  by: { key: string; count: number }[];
-}
-
-interface ForwardTracePage {
-  asOfSeq: number;
-  total: number;
-  groups: TraceGroup[];
-  items: TracedMotor[];
-  nextCursor: string | null;
-}
-
-export interface Trace {
-  asOfSeq: number;
-  total: number;
-  groups: TraceGroup[];
-  items: TracedMotor[];
-}
+/** The whole trace: every motor, with the counts of the first page. */
+export type Trace = Omit<ForwardTrace, 'nextCursor'>;
 
 /** Every motor of the trace: the API's pages of up to 5,000, the later ones pinned to the first one's seq. */
 export async function traceAll(filter: TraceFilter, asOfTime: string | undefined): Promise<Trace> {
-  let first: ForwardTracePage | undefined;
+  let first: ForwardTrace | undefined;
   const items: TracedMotor[] = [];
   let cursor: string | null = null;
   do {
@@ -178,7 +147,7 @@ export async function traceAll(filter: TraceFilter, asOfTime: string | undefined
       : asOfTime
         ? { asOfTime }
         : {};
-    const page: ForwardTracePage = await api<ForwardTracePage>('/v1/trace/forward', {
+    const page: ForwardTrace = await api<ForwardTrace>('/v1/trace/forward', {
       body: { filter, limit: 5000, ...at, ...(cursor ? { cursor } : {}) },
       timeoutMs: 60_000,
     });

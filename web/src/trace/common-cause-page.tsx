@@ -10,8 +10,10 @@ import { isVin } from '../../../src/core/domain/catalog.js';
 import { api } from '../api.js';
 import { toCsv } from '../ui/csv.js';
 import { ProblemBox } from '../ui/problem.js';
-import { CopyLink, CsvButton, fileName, href, int, pct, pValue, useQuery } from './a-shared.js';
+import { CopyLink, fileName, pct, pValue, useQuery } from './a-shared.js';
 import { investigateHref } from './a-trace.js';
+import { href, int } from './x-data.js';
+import { CsvButton, LinkList } from './x-parts.js';
 
 interface SharedValue {
   attribute: string;
@@ -276,7 +278,7 @@ function Result({
       <div class="section-head">
         <h2 id="cc-title">What the failing motors share</h2>
         <div class="actions">
-          <CsvButton filename={fileName('common-cause', `seq${a.asOfSeq}`)} rows={csv} />
+          <CsvButton filename={fileName('common-cause', `seq${a.asOfSeq}`)} rows={csv} label="Download CSV" />
           {link ? <CopyLink url={`${location.origin}/trace/common-cause?${link}`} /> : null}
         </div>
       </div>
@@ -294,12 +296,7 @@ function Result({
       <details>
         <summary>The {int(n)} failing motors</summary>
         <p class="serial-list">
-          {a.failingMotors.map((s, i) => (
-            <span key={s}>
-              {i > 0 && ', '}
-              <a href={href.motor(s)}>{s}</a>
-            </span>
-          ))}
+          <LinkList items={a.failingMotors} to={href.motor} />
         </p>
       </details>
       <div class="form-actions">

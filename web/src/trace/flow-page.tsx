@@ -7,9 +7,10 @@
 // link for an 8D report (the thresholds are measured from that time; the motors' states are the ledger's now).
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api } from '../api.js';
-import { toCsv } from '../ui/csv.js';
 import { ProblemBox } from '../ui/problem.js';
-import { CsvButton, fileName, href, int, SectionHead, useQuery, utc } from './a-shared.js';
+import { fileName, SectionHead, useQuery } from './a-shared.js';
+import { href, int, utc } from './x-data.js';
+import { type Column, CsvButton, csvOf, DataTable, LinkList } from './x-parts.js';
 
 interface Reconciliation {
   now: string;
@@ -128,6 +129,9 @@ export default function FlowPage() {
 
   const trucks = data ? overdueTrucks(data) : [];
   const sites = data ? [...new Set(data.daily.flatMap((d) => Object.keys(d.consumed)))].sort() : [];
+  /** A day's output less what the assembly plants installed. */
+  const balance = (d: Reconciliation['daily'][number]) =>
+    d.produced - sites.reduce((n, site) => n + (d.consumed[site] ?? 0), 0);
   const tiles = data
     ? [
         { id: 'overdue', label: 'Overdue trucks', n: trucks.length },
@@ -197,265 +201,159 @@ export default function FlowPage() {
             ))}
           </nav>
 
-          <SectionHead id="overdue" title="Overdue trucks" count={trucks.length}>
-            <CsvButton
-              filename={fileName('overdue-trucks', stamp)}
-              disabled={trucks.length === 0}
-              rows={() =>
-                toCsv([
-                  ['shipment_id', 'truck', 'departed', 'hours_since', 'motors_not_received', 'serials'],
-                  ...trucks.map((t) => [
-                    t.shipmentId,
-                    t.truck,
-                    t.departed,
-                    t.hoursSince,
-                    t.serials.length,
-                    t.serials.join(' '),
-                  ]),
-                ])
-              }
-            />
-          </SectionHead>
-          <p class="muted">Departed more than {hours} h ago with motors not yet received.</p>
-          {trucks.length > 0 && (
-            <Table head={['Shipment', 'Truck', 'Departed', 'Hours since', 'Not received']} nums={[3, 4]}>
-              {trucks.map((t) => (
-                <tr key={t.shipmentId}>
-                  <td>
-                    <a href={href.shipment(t.shipmentId)}>{t.shipmentId}</a>
-                  </td>
-                  <td class="mono">{t.truck ?? ''}</td>
-                  <td>{utc(t.departed)}</td>
-                  <td class="num">{t.hoursSince}</td>
-                  <td class="num">{int(t.serials.length)}</td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead
+          <Anomaly
+            id="overdue"
+            title="Overdue trucks"
+            note={`Departed more than ${hours} h ago with motors not yet received.`}
+            file={fileName('overdue-trucks', stamp)}
+            rows={trucks}
+            rowKey={(t) => t.shipmentId}
+            columns={[
+              {
+                head: 'Shipment',
+                csv: 'shipment_id',
+                value: (t) => t.shipmentId,
+                show: (t) => shipmentLink(t.shipmentId),
+              },
+              { head: 'Truck', csv: 'truck', value: (t) => t.truck, mono: true },
+              { head: 'Departed', csv: 'departed', value: (t) => t.departed, show: (t) => utc(t.departed) },
+              { head: 'Hours since', csv: 'hours_since', value: (t) => t.hoursSince, num: true },
+              { head: 'Not received', csv: 'motors_not_received', value: (t) => t.serials.length, num: true },
+              { csv: 'serials', value: (t) => t.serials.join(' ') },
+            ]}
+          />
+          <Anomaly
             id="not-received"
             title="Motors shipped, not received"
-            count={data.shippedNotReceived.length}
-          >
-            <CsvButton
-              filename={fileName('shipped-not-received', stamp)}
-              disabled={data.shippedNotReceived.length === 0}
-              rows={() =>
-                toCsv([
-                  ['serial', 'shipment_id', 'truck', 'departed', 'hours_since'],
-                  ...data.shippedNotReceived.map((m) => [
-                    m.serial,
-                    m.shipmentId,
-                    m.truck,
-                    m.departed,
-                    m.hoursSince,
-                  ]),
-                ])
-              }
-            />
-          </SectionHead>
-          {data.shippedNotReceived.length > 0 && (
-            <Table head={['Motor', 'Shipment', 'Truck', 'Departed', 'Hours since']} nums={[4]}>
-              {data.shippedNotReceived.map((m) => (
-                <tr key={m.serial}>
-                  <td>
-                    <a class="mono" href={href.motor(m.serial)}>
-                      {m.serial}
-                    </a>
-                  </td>
-                  <td>{m.shipmentId && <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a>}</td>
-                  <td class="mono">{m.truck ?? ''}</td>
-                  <td>{utc(m.departed)}</td>
-                  <td class="num">{m.hoursSince}</td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead id="asn" title="ASN vs scanned mismatches" count={data.asnMismatches.length}>
-            <CsvButton
-              filename={fileName('asn-mismatches', stamp)}
-              disabled={data.asnMismatches.length === 0}
-              rows={() =>
-                toCsv([
-                  ['shipment_id', 'asn', 'to', 'expected', 'scanned', 'missing', 'unexpected'],
-                  ...data.asnMismatches.map((s) => [
-                    s.shipmentId,
-                    s.asn,
-                    s.to,
-                    s.expected,
-                    s.scanned,
-                    s.missing.join(' '),
-                    s.unexpected.join(' '),
-                  ]),
-                ])
-              }
-            />
-          </SectionHead>
-          {data.asnMismatches.length > 0 && (
-            <Table
-              head={['Shipment', 'ASN', 'To', 'Expected', 'Scanned', 'Missing', 'Scanned but not on the ASN']}
-              nums={[3, 4]}
-            >
-              {data.asnMismatches.map((s) => (
-                <tr key={s.shipmentId}>
-                  <td>
-                    <a href={href.shipment(s.shipmentId)}>{s.shipmentId}</a>
-                  </td>
-                  <td class="mono">{s.asn}</td>
-                  <td>{s.to}</td>
-                  <td class="num">{int(s.expected)}</td>
-                  <td class="num">{int(s.scanned)}</td>
-                  <td>
-                    <Serials list={s.missing} />
-                  </td>
-                  <td>
-                    <Serials list={s.unexpected} />
-                  </td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead id="incomplete" title="VINs missing a motor" count={data.incompleteVehicles.length}>
-            <CsvButton
-              filename={fileName('incomplete-vins', stamp)}
-              disabled={data.incompleteVehicles.length === 0}
-              rows={() =>
-                toCsv([
-                  ['vin', 'model', 'empty_slots', 'first_installed', 'days_since'],
-                  ...data.incompleteVehicles.map((v) => [
-                    v.vin,
-                    v.model,
-                    v.emptySlots.join(' '),
-                    v.firstInstalled,
-                    v.daysSince,
-                  ]),
-                ])
-              }
-            />
-          </SectionHead>
-          <p class="muted">
-            In assembly with an empty slot more than {incomplete} days after the first motor went in.
-          </p>
-          {data.incompleteVehicles.length > 0 && (
-            <Table head={['VIN', 'Model', 'Empty slots', 'First motor installed', 'Days since']} nums={[4]}>
-              {data.incompleteVehicles.map((v) => (
-                <tr key={v.vin}>
-                  <td>
-                    <a class="mono" href={href.vehicle(v.vin)}>
-                      {v.vin}
-                    </a>
-                  </td>
-                  <td>{v.model}</td>
-                  <td>{v.emptySlots.join(', ')}</td>
-                  <td>{utc(v.firstInstalled)}</td>
-                  <td class="num">{v.daysSince}</td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead id="duplicate" title="Slots filled twice" count={data.duplicateSlots.length}>
-            <CsvButton
-              filename={fileName('duplicate-slots', stamp)}
-              disabled={data.duplicateSlots.length === 0}
-              rows={() =>
-                toCsv([
-                  ['vin', 'slot', 'serials'],
-                  ...data.duplicateSlots.map((d) => [d.vin, d.slot, d.serials.join(' ')]),
-                ])
-              }
-            />
-          </SectionHead>
-          {data.duplicateSlots.length > 0 && (
-            <Table head={['VIN', 'Slot', 'Motors']}>
-              {data.duplicateSlots.map((d) => (
-                <tr key={`${d.vin}-${d.slot}`}>
-                  <td>
-                    <a class="mono" href={href.vehicle(d.vin)}>
-                      {d.vin}
-                    </a>
-                  </td>
-                  <td>{d.slot}</td>
-                  <td>
-                    <Serials list={d.serials} />
-                  </td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead
+            file={fileName('shipped-not-received', stamp)}
+            rows={data.shippedNotReceived}
+            rowKey={(m) => m.serial}
+            columns={[
+              { head: 'Motor', csv: 'serial', value: (m) => m.serial, show: (m) => motorLink(m.serial) },
+              {
+                head: 'Shipment',
+                csv: 'shipment_id',
+                value: (m) => m.shipmentId,
+                show: (m) => shipmentLink(m.shipmentId),
+              },
+              { head: 'Truck', csv: 'truck', value: (m) => m.truck, mono: true },
+              { head: 'Departed', csv: 'departed', value: (m) => m.departed, show: (m) => utc(m.departed) },
+              { head: 'Hours since', csv: 'hours_since', value: (m) => m.hoursSince, num: true },
+            ]}
+          />
+          <Anomaly
+            id="asn"
+            title="ASN vs scanned mismatches"
+            file={fileName('asn-mismatches', stamp)}
+            rows={data.asnMismatches}
+            rowKey={(s) => s.shipmentId}
+            columns={[
+              {
+                head: 'Shipment',
+                csv: 'shipment_id',
+                value: (s) => s.shipmentId,
+                show: (s) => shipmentLink(s.shipmentId),
+              },
+              { head: 'ASN', csv: 'asn', value: (s) => s.asn, mono: true },
+              { head: 'To', csv: 'to', value: (s) => s.to },
+              { head: 'Expected', csv: 'expected', value: (s) => s.expected, num: true },
+              { head: 'Scanned', csv: 'scanned', value: (s) => s.scanned, num: true },
+              {
+                head: 'Missing',
+                csv: 'missing',
+                value: (s) => s.missing.join(' '),
+                show: (s) => <Serials list={s.missing} />,
+              },
+              {
+                head: 'Scanned but not on the ASN',
+                csv: 'unexpected',
+                value: (s) => s.unexpected.join(' '),
+                show: (s) => <Serials list={s.unexpected} />,
+              },
+            ]}
+          />
+          <Anomaly
+            id="incomplete"
+            title="VINs missing a motor"
+            note={`In assembly with an empty slot more than ${incomplete} days after the first motor went in.`}
+            file={fileName('incomplete-vins', stamp)}
+            rows={data.incompleteVehicles}
+            rowKey={(v) => v.vin}
+            columns={[
+              { head: 'VIN', csv: 'vin', value: (v) => v.vin, show: (v) => vehicleLink(v.vin) },
+              { head: 'Model', csv: 'model', value: (v) => v.model },
+              {
+                head: 'Empty slots',
+                csv: 'empty_slots',
+                value: (v) => v.emptySlots.join(' '),
+                show: (v) => v.emptySlots.join(', '),
+              },
+              {
+                head: 'First motor installed',
+                csv: 'first_installed',
+                value: (v) => v.firstInstalled,
+                show: (v) => utc(v.firstInstalled),
+              },
+              { head: 'Days since', csv: 'days_since', value: (v) => v.daysSince, num: true },
+            ]}
+          />
+          <Anomaly
+            id="duplicate"
+            title="Slots filled twice"
+            file={fileName('duplicate-slots', stamp)}
+            rows={data.duplicateSlots}
+            rowKey={(d) => `${d.vin}-${d.slot}`}
+            columns={[
+              { head: 'VIN', csv: 'vin', value: (d) => d.vin, show: (d) => vehicleLink(d.vin) },
+              { head: 'Slot', csv: 'slot', value: (d) => d.slot },
+              {
+                head: 'Motors',
+                csv: 'serials',
+                value: (d) => d.serials.join(' '),
+                show: (d) => <Serials list={d.serials} />,
+              },
+            ]}
+          />
+          <Anomaly
             id="waiting"
             title="Waiting in a buffer too long"
-            count={data.receivedNotInstalled.length}
-          >
-            <CsvButton
-              filename={fileName('received-not-installed', stamp)}
-              disabled={data.receivedNotInstalled.length === 0}
-              rows={() =>
-                toCsv([
-                  ['serial', 'site', 'received', 'days_since'],
-                  ...data.receivedNotInstalled.map((m) => [m.serial, m.site, m.received, m.daysSince]),
-                ])
-              }
-            />
-          </SectionHead>
-          <p class="muted">Received more than {days} days ago and not installed.</p>
-          {data.receivedNotInstalled.length > 0 && (
-            <Table head={['Motor', 'Site', 'Received', 'Days since']} nums={[3]}>
-              {data.receivedNotInstalled.map((m) => (
-                <tr key={m.serial}>
-                  <td>
-                    <a class="mono" href={href.motor(m.serial)}>
-                      {m.serial}
-                    </a>
-                  </td>
-                  <td>{m.site}</td>
-                  <td>{utc(m.received)}</td>
-                  <td class="num">{m.daysSince}</td>
-                </tr>
-              ))}
-            </Table>
-          )}
-
-          <SectionHead id="daily" title="Daily balance: Cléon output vs consumption">
-            <CsvButton
-              filename={fileName('daily-balance', stamp)}
-              disabled={data.daily.length === 0}
-              rows={() =>
-                toCsv([
-                  ['day', 'produced', ...sites.map((s) => `installed_${s}`)],
-                  ...data.daily.map((d) => [d.day, d.produced, ...sites.map((s) => d.consumed[s] ?? 0)]),
-                ])
-              }
-            />
-          </SectionHead>
-          <Table
-            head={['Day', 'Produced at Cléon', ...sites.map((s) => `Installed at ${s}`), 'Balance']}
-            nums={sites.map((_, i) => i + 2).concat([1, sites.length + 2])}
-          >
-            {data.daily.map((d) => {
-              const used = sites.reduce((n, s) => n + (d.consumed[s] ?? 0), 0);
-              return (
-                <tr key={d.day}>
-                  <td>{d.day}</td>
-                  <td class="num">{int(d.produced)}</td>
-                  {sites.map((s) => (
-                    <td key={s} class="num">
-                      {int(d.consumed[s] ?? 0)}
-                    </td>
-                  ))}
-                  <td class="num">
-                    {d.produced - used > 0 ? '+' : ''}
-                    {int(d.produced - used)}
-                  </td>
-                </tr>
-              );
-            })}
-          </Table>
+            note={`Received more than ${days} days ago and not installed.`}
+            file={fileName('received-not-installed', stamp)}
+            rows={data.receivedNotInstalled}
+            rowKey={(m) => m.serial}
+            columns={[
+              { head: 'Motor', csv: 'serial', value: (m) => m.serial, show: (m) => motorLink(m.serial) },
+              { head: 'Site', csv: 'site', value: (m) => m.site },
+              { head: 'Received', csv: 'received', value: (m) => m.received, show: (m) => utc(m.received) },
+              { head: 'Days since', csv: 'days_since', value: (m) => m.daysSince, num: true },
+            ]}
+          />
+          <Anomaly
+            id="daily"
+            title="Daily balance: Cléon output vs consumption"
+            counted={false}
+            file={fileName('daily-balance', stamp)}
+            rows={data.daily}
+            rowKey={(d) => d.day}
+            columns={[
+              { head: 'Day', csv: 'day', value: (d) => d.day },
+              { head: 'Produced at Cléon', csv: 'produced', value: (d) => d.produced, num: true },
+              ...sites.map(
+                (site): Column<Reconciliation['daily'][number]> => ({
+                  head: `Installed at ${site}`,
+                  csv: `installed_${site}`,
+                  value: (d) => d.consumed[site] ?? 0,
+                  num: true,
+                }),
+              ),
+              {
+                head: 'Balance',
+                value: balance,
+                show: (d) => `${balance(d) > 0 ? '+' : ''}${int(balance(d))}`,
+                num: true,
+              },
+            ]}
+          />
         </>
       )}
     </div>
@@ -465,41 +363,64 @@ export default function FlowPage() {
 function Serials({ list }: { list: string[] }) {
   return (
     <span class="serial-list">
-      {list.map((s, i) => (
-        <span key={s}>
-          {i > 0 && ', '}
-          <a href={href.motor(s)}>{s}</a>
-        </span>
-      ))}
+      <LinkList items={list} to={href.motor} />
     </span>
   );
 }
 
-/** A section's table; the headers of the number columns (`nums`, by index) align right as their cells do. */
-function Table({
-  head,
-  children,
-  nums = [],
+const motorLink = (serial: string) => (
+  <a class="mono" href={href.motor(serial)}>
+    {serial}
+  </a>
+);
+const vehicleLink = (vin: string) => (
+  <a class="mono" href={href.vehicle(vin)}>
+    {vin}
+  </a>
+);
+const shipmentLink = (id: string | null) => id && <a href={href.shipment(id)}>{id}</a>;
+
+/**
+ * A kind of anomaly: its heading with the count (green at none, red otherwise), a CSV of its rows, what it
+ * means, and its table; the table and the CSV come from the same columns, so they always hold the same rows.
+ */
+function Anomaly<T>({
+  id,
+  title,
+  note,
+  file,
+  rows,
+  rowKey,
+  columns,
+  counted = true,
 }: {
-  head: string[];
-  children: preact.ComponentChildren;
-  nums?: number[];
+  id: string;
+  title: string;
+  note?: string;
+  file: string;
+  rows: readonly T[];
+  rowKey: (row: T) => string;
+  columns: Column<T>[];
+  /** False for a section of figures rather than of anomalies: no count in its heading. */
+  counted?: boolean;
 }) {
   return (
-    <div class="table-wrap">
-      <table class="data">
-        <thead>
-          <tr>
-            {head.map((h, i) => (
-              <th key={h} scope="col" class={nums.includes(i) ? 'num' : undefined}>
-                {h}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>{children}</tbody>
-      </table>
-    </div>
+    <>
+      <SectionHead id={id} title={title} count={counted ? rows.length : undefined}>
+        <CsvButton
+          label="Download CSV"
+          filename={file}
+          disabled={rows.length === 0}
+          rows={() => csvOf(columns, rows)}
+        />
+      </SectionHead>
+      {note && <p class="muted">{note}</p>}
+      {rows.length > 0 && (
+        <div class="table-wrap">
+          <DataTable rows={rows} columns={columns} rowKey={rowKey} />
+        </div>
+      )}
+    </>
   );
 }
 

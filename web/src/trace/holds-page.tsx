@@ -13,7 +13,8 @@ import {
   utc,
 } from './x-data.js';
 import { FilterForm } from './x-filters.js';
-import { CsvButton, Load, Pager } from './x-parts.js';
+import { HOLD } from './x-holds.js';
+import { CsvButton, ListSection, Load } from './x-parts.js';
 import { Verify } from './x-timeline.js';
 
 function HoldDetail({ id }: { id: string }) {
@@ -93,101 +94,18 @@ export default function HoldsPage() {
         ]}
       />
       <Load loaded={loaded} what="Loading holds">
-        {(page) => {
-          const rows = () => [
-            [
-              'hold',
-              'status',
-              'reason',
-              'incident',
-              'motors',
-              'held',
-              'released',
-              'opened',
-              'opened by',
-              'released at',
-            ],
-            ...page.items.map((h) => [
-              h.id,
-              h.status,
-              h.reason,
-              h.incidentId,
-              h.counts.motors,
-              h.counts.held,
-              h.counts.released,
-              h.opened.time,
-              h.opened.by,
-              h.releasedAt?.time,
-            ]),
-          ];
-          return (
-            <section aria-label="Holds found">
-              <div class="x-section-head">
-                <span class="muted" role="status">
-                  {page.items.length === 0
-                    ? 'No hold matches these filters.'
-                    : `${page.items.length} hold${page.items.length === 1 ? '' : 's'} on this page`}
-                </span>
-                {page.items.length > 0 && (
-                  <CsvButton filename="holds.csv" rows={rows} what="the holds on this page" />
-                )}
-              </div>
-              {page.items.length > 0 && (
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Hold</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Reason</th>
-                      <th scope="col">Incident</th>
-                      <th scope="col" class="num">
-                        Motors
-                      </th>
-                      <th scope="col" class="num">
-                        Still held
-                      </th>
-                      <th scope="col">Opened</th>
-                      <th scope="col">Released</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((h) => (
-                      <tr key={h.id} aria-current={h.id === query.id ? 'true' : undefined}>
-                        <td>
-                          <a href={href.hold(h.id)}>{h.id}</a>
-                        </td>
-                        <td>
-                          <span class={`badge ${h.status === 'ACTIVE' ? 'bad' : 'ok'}`}>
-                            {h.status.toLowerCase()}
-                          </span>
-                        </td>
-                        <td>{h.reason}</td>
-                        <td>
-                          {h.incidentId ? <a href={href.incident(h.incidentId)}>{h.incidentId}</a> : '—'}
-                        </td>
-                        <td class="num">{int(h.counts.motors)}</td>
-                        <td class="num">{int(h.counts.held)}</td>
-                        <td>
-                          {utc(h.opened.time)} <span class="muted">by {h.opened.by}</span>
-                        </td>
-                        <td>
-                          {h.releasedAt ? (
-                            <>
-                              {utc(h.releasedAt.time)} <span class="muted">by {h.releasedAt.by}</span>
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-              <Pager next={page.next} />
-            </section>
-          );
-        }}
+        {(page) => (
+          <ListSection
+            label="Holds found"
+            noun="hold"
+            none="No hold matches these filters."
+            filename="holds.csv"
+            page={page}
+            columns={Object.values(HOLD)}
+            rowKey={(h) => h.id}
+            current={(h) => h.id === query.id}
+          />
+        )}
       </Load>
     </div>
   );

@@ -7,14 +7,14 @@ import {
   href,
   type Incident,
   type IncidentSummary,
-  int,
   type ListPage,
   queryString,
   useLoad,
   utc,
 } from './x-data.js';
 import { FilterForm } from './x-filters.js';
-import { CsvButton, Load, Pager } from './x-parts.js';
+import { HOLD } from './x-holds.js';
+import { type Column, CsvButton, csvOf, DataTable, ListSection, Load } from './x-parts.js';
 import { Verify } from './x-timeline.js';
 
 const SEVERITY_TONE: Record<string, string> = {
@@ -23,6 +23,52 @@ const SEVERITY_TONE: Record<string, string> = {
   MEDIUM: 'pending',
   LOW: 'neutral',
 };
+
+const { hold, status, reason, motors, held, opened, openedBy } = HOLD;
+const HOLDS_OF_INCIDENT = [hold, status, reason, motors, held, opened, openedBy];
+
+const INCIDENT_COLUMNS: Column<IncidentSummary>[] = [
+  {
+    head: 'Incident',
+    csv: 'incident',
+    value: (i) => i.id,
+    show: (i) => <a href={href.incident(i.id)}>{i.id}</a>,
+  },
+  { head: 'Title', csv: 'title', value: (i) => i.title },
+  {
+    head: 'Severity',
+    csv: 'severity',
+    value: (i) => i.severity,
+    show: (i) => <span class={`badge ${SEVERITY_TONE[i.severity] ?? 'neutral'}`}>{i.severity}</span>,
+  },
+  {
+    head: 'Status',
+    csv: 'status',
+    value: (i) => i.status,
+    show: (i) => (
+      <span class={`badge ${i.status === 'OPEN' ? 'pending' : 'ok'}`}>{i.status.toLowerCase()}</span>
+    ),
+  },
+  {
+    head: 'Opened',
+    csv: 'opened',
+    value: (i) => i.opened.time,
+    show: (i) => (
+      <>
+        {utc(i.opened.time)} <span class="muted">by {i.opened.by}</span>
+      </>
+    ),
+  },
+  { csv: 'opened by', value: (i) => i.opened.by },
+  { csv: 'closed', value: (i) => i.closed?.time },
+  { csv: 'suspect VINs', value: (i) => i.counts.suspectVins },
+  { csv: 'suspect motors', value: (i) => i.counts.suspectSerials },
+  { head: 'Suspects', value: (i) => i.counts.suspectVins + i.counts.suspectSerials, num: true },
+  { head: 'Findings', csv: 'findings', value: (i) => i.counts.findings, num: true },
+  { csv: 'holds', value: (i) => i.counts.holds },
+  { csv: 'active holds', value: (i) => i.counts.activeHolds },
+  { head: 'Motors held', csv: 'motors held', value: (i) => i.counts.motorsHeld, num: true },
+];
 
 function IncidentDetail({ id }: { id: string }) {
   const path = encodeURIComponent(id);
@@ -43,18 +89,7 @@ function IncidentDetail({ id }: { id: string }) {
         notFound={<h1>No incident {id} in the ledger</h1>}
       >
         {([inc, holds]) => {
-          const holdRows = () => [
-            ['hold', 'status', 'reason', 'motors', 'still held', 'opened', 'by'],
-            ...holds.items.map((h) => [
-              h.id,
-              h.status,
-              h.reason,
-              h.counts.motors,
-              h.counts.held,
-              h.opened.time,
-              h.opened.by,
-            ]),
-          ];
+          const holdRows = () => csvOf(HOLDS_OF_INCIDENT, holds.items);
           return (
             <>
               <header class="card x-head">
@@ -138,42 +173,7 @@ function IncidentDetail({ id }: { id: string }) {
                 {holds.items.length === 0 ? (
                   <p class="muted">No hold placed under this incident.</p>
                 ) : (
-                  <table class="data">
-                    <thead>
-                      <tr>
-                        <th scope="col">Hold</th>
-                        <th scope="col">Status</th>
-                        <th scope="col">Reason</th>
-                        <th scope="col" class="num">
-                          Motors
-                        </th>
-                        <th scope="col" class="num">
-                          Still held
-                        </th>
-                        <th scope="col">Opened</th>
-                      </tr>
-                    </thead>
-                    <tbody>
-                      {holds.items.map((h) => (
-                        <tr key={h.id}>
-                          <td>
-                            <a href={href.hold(h.id)}>{h.id}</a>
-                          </td>
-                          <td>
-                            <span class={`badge ${h.status === 'ACTIVE' ? 'bad' : 'ok'}`}>
-                              {h.status.toLowerCase()}
-                            </span>
-                          </td>
-                          <td>{h.reason}</td>
-                          <td class="num">{int(h.counts.motors)}</td>
-                          <td class="num">{int(h.counts.held)}</td>
-                          <td>
-                            {utc(h.opened.time)} <span class="muted">by {h.opened.by}</span>
-                          </td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </table>
+                  <DataTable rows={holds.items} columns={HOLDS_OF_INCIDENT} rowKey={(h) => h.id} />
                 )}
               </section>
             </>
@@ -207,101 +207,17 @@ function IncidentList() {
         ]}
       />
       <Load loaded={loaded} what="Loading incidents">
-        {(page) => {
-          const rows = () => [
-            [
-              'incident',
-              'title',
-              'severity',
-              'status',
-              'opened',
-              'opened by',
-              'closed',
-              'suspect VINs',
-              'suspect motors',
-              'findings',
-              'holds',
-              'active holds',
-              'motors held',
-            ],
-            ...page.items.map((i) => [
-              i.id,
-              i.title,
-              i.severity,
-              i.status,
-              i.opened.time,
-              i.opened.by,
-              i.closed?.time,
-              i.counts.suspectVins,
-              i.counts.suspectSerials,
-              i.counts.findings,
-              i.counts.holds,
-              i.counts.activeHolds,
-              i.counts.motorsHeld,
-            ]),
-          ];
-          return (
-            <section aria-label="Incidents found">
-              <div class="x-section-head">
-                <span class="muted" role="status">
-                  {page.items.length === 0
-                    ? 'No incident matches this filter.'
-                    : `${page.items.length} incident${page.items.length === 1 ? '' : 's'} on this page`}
-                </span>
-                {page.items.length > 0 && (
-                  <CsvButton filename="incidents.csv" rows={rows} what="the incidents on this page" />
-                )}
-              </div>
-              {page.items.length > 0 && (
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Incident</th>
-                      <th scope="col">Title</th>
-                      <th scope="col">Severity</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Opened</th>
-                      <th scope="col" class="num">
-                        Suspects
-                      </th>
-                      <th scope="col" class="num">
-                        Findings
-                      </th>
-                      <th scope="col" class="num">
-                        Motors held
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {page.items.map((i) => (
-                      <tr key={i.id}>
-                        <td>
-                          <a href={href.incident(i.id)}>{i.id}</a>
-                        </td>
-                        <td>{i.title}</td>
-                        <td>
-                          <span class={`badge ${SEVERITY_TONE[i.severity] ?? 'neutral'}`}>{i.severity}</span>
-                        </td>
-                        <td>
-                          <span class={`badge ${i.status === 'OPEN' ? 'pending' : 'ok'}`}>
-                            {i.status.toLowerCase()}
-                          </span>
-                        </td>
-                        <td>
-                          {utc(i.opened.time)} <span class="muted">by {i.opened.by}</span>
-                        </td>
-                        <td class="num">{int(i.counts.suspectVins + i.counts.suspectSerials)}</td>
-                        <td class="num">{int(i.counts.findings)}</td>
-                        <td class="num">{int(i.counts.motorsHeld)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )}
-              <Pager next={page.next} />
-            </section>
-          );
-        }}
+        {(page) => (
+          <ListSection
+            label="Incidents found"
+            noun="incident"
+            none="No incident matches this filter."
+            filename="incidents.csv"
+            page={page}
+            columns={INCIDENT_COLUMNS}
+            rowKey={(i) => i.id}
+          />
+        )}
       </Load>
     </div>
   );

@@ -7,28 +7,11 @@ import { apiText } from '../api.js';
 import { ProblemBox } from '../ui/problem.js';
 import { HoldPanel } from './a-hold.js';
 import { BlastRadius } from './a-radius.js';
-import {
-  CopyLink,
-  CsvButton,
-  fileName,
-  GROUPS,
-  groupLabel,
-  href,
-  int,
-  type LocationGroup,
-  Pager,
-  useQuery,
-  utc,
-} from './a-shared.js';
-import {
-  CRITERIA_KEYS,
-  describeFilter,
-  filterOf,
-  SIMPLE,
-  type Trace,
-  type TracedMotor,
-  traceAll,
-} from './a-trace.js';
+import { CopyLink, fileName, ListPager, useQuery } from './a-shared.js';
+import { CRITERIA_KEYS, describeFilter, filterOf, SIMPLE, type Trace, traceAll } from './a-trace.js';
+import { GROUPS, groupLabel, int, type LocationGroup, type TracedMotor, utc } from './x-data.js';
+import { CsvButton, DataTable } from './x-parts.js';
+import { tracedColumns } from './x-traced.js';
 
 const PAGE_SIZE = 50;
 const COMPONENTS = ['magnets', 'rotor', 'stator', 'bearing', 'inverter'];
@@ -209,7 +192,7 @@ export default function InvestigatePage() {
               )}
             </div>
             <MotorTable rows={rows.slice(page * PAGE_SIZE, (page + 1) * PAGE_SIZE)} />
-            <Pager page={page} pageSize={PAGE_SIZE} total={rows.length} onPage={setPage} what="Motors" />
+            <ListPager page={page} pageSize={PAGE_SIZE} total={rows.length} onPage={setPage} what="Motors" />
           </section>
         </>
       )}
@@ -217,59 +200,24 @@ export default function InvestigatePage() {
   );
 }
 
+/** The investigation's motors: where each one is now in the blast radius' colours. */
+const MOTOR_COLUMNS = tracedColumns((m) => (
+  <>
+    <span class={`swatch-inline g-${m.group}`} aria-hidden="true" /> {groupLabel(m.group)}
+    {m.status.includes("another brand's") && <small> (another brand's vehicle)</small>}
+  </>
+));
+
 function MotorTable({ rows }: { rows: TracedMotor[] }) {
   return (
     <div class="table-wrap">
-      <table class="data motors" aria-describedby="motors-title">
-        <thead>
-          <tr>
-            <th scope="col">Serial</th>
-            <th scope="col">Type</th>
-            <th scope="col">Produced</th>
-            <th scope="col">Where now</th>
-            <th scope="col">Site</th>
-            <th scope="col">Shipment</th>
-            <th scope="col">VIN</th>
-            <th scope="col">Slot</th>
-            <th scope="col">Holds</th>
-          </tr>
-        </thead>
-        <tbody>
-          {rows.map((m) => (
-            <tr key={m.serial} data-group={m.group}>
-              <td>
-                <a class="mono" href={href.motor(m.serial)}>
-                  {m.serial}
-                </a>
-              </td>
-              <td>{m.motorType}</td>
-              <td>{utc(m.producedAt)}</td>
-              <td>
-                <span class={`swatch-inline g-${m.group}`} aria-hidden="true" /> {groupLabel(m.group)}
-                {m.status.includes("another brand's") && <small> (another brand's vehicle)</small>}
-              </td>
-              <td>{m.site ?? ''}</td>
-              <td>{m.shipmentId && <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a>}</td>
-              <td>
-                {m.vin && (
-                  <a class="mono" href={href.vehicle(m.vin)}>
-                    {m.vin}
-                  </a>
-                )}
-              </td>
-              <td>{m.slot ?? ''}</td>
-              <td>
-                {m.holds.map((h, i) => (
-                  <span key={h}>
-                    {i > 0 && ', '}
-                    <a href={href.hold(h)}>{h}</a>
-                  </span>
-                ))}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+      <DataTable
+        rows={rows}
+        columns={MOTOR_COLUMNS}
+        rowKey={(m) => m.serial}
+        describedBy="motors-title"
+        wide
+      />
     </div>
   );
 }

@@ -3,19 +3,32 @@
 import { useLocation, useRoute } from 'preact-iso';
 import { api, apiText } from '../api.js';
 import { download } from '../ui/csv.js';
-import { type ForwardTrace, href, int, type LocationGroup, queryString, useLoad, utc } from './x-data.js';
-import { CsvButton, Load, Pager } from './x-parts.js';
+import {
+  type ForwardTrace,
+  groupLabel,
+  groupWords,
+  int,
+  type LocationGroup,
+  queryString,
+  useLoad,
+} from './x-data.js';
+import { CsvButton, csvOf, DataTable, Load, Pager } from './x-parts.js';
+import { tracedColumns } from './x-traced.js';
 
 const PAGE = 100;
 
-const GROUP_WORDS: Record<LocationGroup, { words: string; tone: string }> = {
-  AT_CLEON: { words: 'at Cléon', tone: 'neutral' },
-  IN_TRANSIT: { words: 'in transit', tone: 'pending' },
-  IN_BUFFER: { words: 'in an assembly buffer', tone: 'pending' },
-  INSTALLED: { words: 'installed', tone: 'neutral' },
-  VEHICLE_SHIPPED: { words: 'vehicle shipped', tone: 'ok' },
-  HELD: { words: 'held', tone: 'bad' },
+/** Each group's colour on this page (its words are the explorer's: x-data GROUPS). */
+const TONE: Record<LocationGroup, string> = {
+  AT_CLEON: 'neutral',
+  IN_TRANSIT: 'pending',
+  IN_BUFFER: 'pending',
+  INSTALLED: 'neutral',
+  VEHICLE_SHIPPED: 'ok',
+  HELD: 'bad',
 };
+
+/** The lot's motors: where each one is now in this page's colours. */
+const COLUMNS = tracedColumns((m) => <span class={`badge ${TONE[m.group]}`}>{groupLabel(m.group)}</span>);
 
 export default function LotPage() {
   const { params } = useRoute();
@@ -60,20 +73,7 @@ export default function LotPage() {
                 </p>
               </div>
             );
-          const rows = () => [
-            ['serial', 'type', 'produced', 'where', 'site', 'shipment', 'vin', 'slot', 'holds'],
-            ...t.items.map((m) => [
-              m.serial,
-              m.motorType,
-              m.producedAt,
-              m.group,
-              m.site,
-              m.shipmentId,
-              m.vin,
-              m.slot,
-              m.holds.join(' '),
-            ]),
-          ];
+          const rows = () => csvOf(COLUMNS, t.items);
           return (
             <>
               <section aria-labelledby="x-where-h">
@@ -95,8 +95,8 @@ export default function LotPage() {
                 </div>
                 <ul class="x-counts">
                   {t.groups.map((g) => (
-                    <li key={g.group} class={`x-count t-${GROUP_WORDS[g.group].tone}`} data-group={g.group}>
-                      <strong>{int(g.count)}</strong> {GROUP_WORDS[g.group].words}
+                    <li key={g.group} class={`x-count t-${TONE[g.group]}`} data-group={g.group}>
+                      <strong>{int(g.count)}</strong> {groupWords(g.group)}
                       {g.by.length > 0 && g.by.length <= 4 && (
                         <small class="muted"> ({g.by.map((b) => `${b.key}: ${b.count}`).join(', ')})</small>
                       )}
@@ -132,58 +132,9 @@ export default function LotPage() {
                     </button>
                   )}
                 </div>
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Motor</th>
-                      <th scope="col">Produced</th>
-                      <th scope="col">Where now</th>
-                      <th scope="col">Shipment</th>
-                      <th scope="col">Vehicle</th>
-                      <th scope="col">Holds</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {t.items.map((m) => (
-                      <tr key={m.serial}>
-                        <td>
-                          <a class="mono" href={href.motor(m.serial)}>
-                            {m.serial}
-                          </a>{' '}
-                          <span class="muted">{m.motorType}</span>
-                        </td>
-                        <td>{utc(m.producedAt)}</td>
-                        <td>
-                          <span class={`badge ${GROUP_WORDS[m.group].tone}`}>
-                            {GROUP_WORDS[m.group].words}
-                          </span>
-                          {m.site ? <span class="muted"> {m.site}</span> : null}
-                        </td>
-                        <td>
-                          {m.shipmentId ? <a href={href.shipment(m.shipmentId)}>{m.shipmentId}</a> : '—'}
-                        </td>
-                        <td>
-                          {m.vin ? (
-                            <>
-                              <a href={href.vehicle(m.vin)}>{m.vin}</a> <span class="muted">{m.slot}</span>
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td>
-                          {m.holds.length > 0
-                            ? m.holds.map((h) => (
-                                <a key={h} class="badge bad" href={href.hold(h)}>
-                                  {h}
-                                </a>
-                              ))
-                            : '—'}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <div class="x-scroll">
+                  <DataTable rows={t.items} columns={COLUMNS} rowKey={(m) => m.serial} wide />
+                </div>
                 <Pager next={t.nextCursor} />
               </section>
             </>

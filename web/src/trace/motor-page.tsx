@@ -15,7 +15,8 @@ import {
   utc,
 } from './x-data.js';
 import { GenealogyGraph } from './x-graph.js';
-import { CsvButton, Load } from './x-parts.js';
+import { HOLD } from './x-holds.js';
+import { type Column, CsvButton, csvOf, DataTable, LinkList, Load } from './x-parts.js';
 import { Timeline } from './x-timeline.js';
 
 /** Where the motor is now, in one sentence with its links. */
@@ -126,10 +127,24 @@ function Fact({ label, children }: { label: string; children: ComponentChildren 
 }
 
 function Holds({ serial, holds, active }: { serial: string; holds: HoldSummary[]; active: string[] }) {
-  const rows = () => [
-    ['hold', 'status', 'reason', 'incident', 'opened', 'by'],
-    ...holds.map((h) => [h.id, h.status, h.reason, h.incidentId, h.opened.time, h.opened.by]),
+  const columns: Column<HoldSummary>[] = [
+    HOLD.hold,
+    {
+      head: 'Status',
+      csv: 'status',
+      value: (h) => (active.includes(h.id) ? 'holds it' : 'released'),
+      show: (h) => (
+        <span class={`badge ${active.includes(h.id) ? 'bad' : 'ok'}`}>
+          {active.includes(h.id) ? 'holds it' : 'released'}
+        </span>
+      ),
+    },
+    HOLD.reason,
+    HOLD.incident,
+    HOLD.opened,
+    HOLD.openedBy,
   ];
+  const rows = () => csvOf(columns, holds);
   return (
     <section aria-labelledby="x-holds-h">
       <div class="x-section-head">
@@ -140,36 +155,7 @@ function Holds({ serial, holds, active }: { serial: string; holds: HoldSummary[]
       {holds.length === 0 ? (
         <p class="muted">No hold has ever named this motor.</p>
       ) : (
-        <table class="data">
-          <thead>
-            <tr>
-              <th scope="col">Hold</th>
-              <th scope="col">Status</th>
-              <th scope="col">Reason</th>
-              <th scope="col">Incident</th>
-              <th scope="col">Opened</th>
-            </tr>
-          </thead>
-          <tbody>
-            {holds.map((h) => (
-              <tr key={h.id}>
-                <td>
-                  <a href={href.hold(h.id)}>{h.id}</a>
-                </td>
-                <td>
-                  <span class={`badge ${active.includes(h.id) ? 'bad' : 'ok'}`}>
-                    {active.includes(h.id) ? 'holds it' : 'released'}
-                  </span>
-                </td>
-                <td>{h.reason}</td>
-                <td>{h.incidentId ? <a href={href.incident(h.incidentId)}>{h.incidentId}</a> : '—'}</td>
-                <td>
-                  {utc(h.opened.time)} <span class="muted">by {h.opened.by}</span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <DataTable rows={holds} columns={columns} rowKey={(h) => h.id} />
       )}
     </section>
   );
@@ -210,14 +196,8 @@ export default function MotorPage() {
                 </p>
                 {held && (
                   <p class="problem" role="status">
-                    On quality hold:{' '}
-                    {m.holds.map((h, i) => (
-                      <span key={h}>
-                        {i > 0 && ', '}
-                        <a href={href.hold(h)}>{h}</a>
-                      </span>
-                    ))}
-                    . It cannot be loaded, received or installed until released.
+                    On quality hold: <LinkList items={m.holds} to={href.hold} />. It cannot be loaded,
+                    received or installed until released.
                   </p>
                 )}
                 <dl class="x-facts x-summary">

@@ -3,7 +3,7 @@
 import { useRoute } from 'preact-iso';
 import { api } from '../api.js';
 import { href, int, type ShipmentAnswer, type TimelineAnswer, useLoad, utc } from './x-data.js';
-import { CsvButton, Load } from './x-parts.js';
+import { CsvButton, LinkList, Load } from './x-parts.js';
 import { Timeline } from './x-timeline.js';
 
 type Intake = 'ACCEPTED' | 'QUARANTINED' | 'HELD' | 'MISSING';
@@ -171,12 +171,7 @@ export default function ShipmentPage() {
                 {s.unexpected.length > 0 && (
                   <p class="warn">
                     Scanned against this truck but not on its ASN:{' '}
-                    {s.unexpected.map((x, i) => (
-                      <span key={x}>
-                        {i > 0 && ', '}
-                        <a href={href.motor(x)}>{x}</a>
-                      </span>
-                    ))}
+                    <LinkList items={s.unexpected} to={href.motor} />
                   </p>
                 )}
               </section>

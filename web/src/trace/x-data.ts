@@ -1,6 +1,18 @@
 // The explorer's reading of the API: the shapes its pages use (as the routes answer them), a hook that loads
-// one or more calls in parallel and cancels them when the page changes, and how times and states read.
+// one or more calls in parallel and cancels them when the page changes, and how times and states read. A shape
+// the server answers straight from its projections is src/core's own type, not a copy of it.
 import { useEffect, useState } from 'preact/hooks';
+import type { Catalog } from '../../../src/core/domain/catalog.js';
+import type {
+  HoldState,
+  IncidentState,
+  MotorState,
+  ShipmentState,
+  Stamp,
+  VehicleState,
+} from '../../../src/core/domain/state.js';
+
+export type { Catalog };
 
 /** One ledger entry as a timeline lists it (GET /v1/motors/{serial}, …/timeline). */
 export interface Entry {
@@ -14,37 +26,8 @@ export interface Entry {
   data: Record<string, unknown>;
 }
 
-type Stamp = { seq: number; time: string };
-
-export interface Motor {
-  serial: string;
-  motorType: string;
-  status: string;
-  site: string | null;
-  produced: Stamp & {
-    site: string;
-    line: string;
-    station: string;
-    shift: string;
-    operator: string;
-    workOrder: string;
-    lots: Record<string, string>;
-  };
-  lastTest:
-    | (Stamp & { bench: string; specVersion: string; verdict: string; measurements: Record<string, unknown> })
-    | null;
-  tests: number;
-  shipmentId: string | null;
-  rack: string | null;
-  transport: { carrier: string; truck: string; departed: string; arrived: string | null } | null;
-  received: (Stamp & { site: string; shipmentId: string; dock: string; scanner: string }) | null;
-  vin: string | null;
-  slot: string | null;
-  installed: (Stamp & { station: string; site: string; model: string; brand: string }) | null;
-  removals: number;
-  holds: string[];
-  lastSeq: number;
-}
+/** A motor as GET /v1/motors/{serial} answers it: its projection. */
+export type Motor = MotorState;
 
 export interface MotorAnswer {
   motor: Motor;
@@ -57,11 +40,8 @@ export interface TimelineAnswer {
   entries: Entry[];
 }
 
-export interface By {
-  seq: number;
-  time: string;
-  by: string;
-}
+/** When and by whom (a hold's or an incident's opening, a release). */
+export type By = HoldState['opened'];
 
 export interface HoldSummary {
   id: string;
@@ -74,16 +54,7 @@ export interface HoldSummary {
   lastSeq: number;
 }
 
-export interface Hold {
-  id: string;
-  reason: string;
-  incidentId: string | null;
-  status: 'ACTIVE' | 'RELEASED';
-  serials: string[];
-  released: string[];
-  opened: By;
-  lastSeq: number;
-}
+export type Hold = HoldState;
 
 export interface IncidentSummary {
   id: string;
@@ -91,7 +62,7 @@ export interface IncidentSummary {
   severity: string;
   status: 'OPEN' | 'CLOSED';
   opened: By;
-  closed: (Stamp & { resolution: string }) | null;
+  closed: IncidentState['closed'];
   counts: {
     suspectVins: number;
     suspectSerials: number;
@@ -103,35 +74,14 @@ export interface IncidentSummary {
   lastSeq: number;
 }
 
-export interface Incident {
-  id: string;
-  title: string;
-  severity: string;
-  status: 'OPEN' | 'CLOSED';
-  suspectVins: string[];
-  suspectSerials: string[];
-  findings: { seq: number; time: string; text: string }[];
-  opened: By;
-  closed: (Stamp & { resolution: string }) | null;
-  lastSeq: number;
-}
+export type Incident = IncidentState;
 
 export interface ListPage<T> {
   items: T[];
   next: string | null;
 }
 
-export interface Vehicle {
-  vin: string;
-  model: string;
-  brand: string;
-  site: string;
-  slots: { slot: string; serial: string | null }[];
-  status: 'IN_ASSEMBLY' | 'SHIPPED';
-  shipped: Stamp | null;
-  history: { seq: number; time: string; action: 'installed' | 'removed'; slot: string; serial: string }[];
-  lastSeq: number;
-}
+export type Vehicle = VehicleState;
 
 export interface MotorGenealogy {
   slot: string | null;
@@ -166,12 +116,6 @@ export interface Genealogy {
   removed?: MotorGenealogy[];
 }
 
-export interface Catalog {
-  sites: Record<string, { name: string }>;
-  motorTypes: Record<string, { name: string }>;
-  models: Record<string, { brand: string; name: string; slots: Record<string, string> }>;
-}
-
 export type LocationGroup =
   | 'AT_CLEON'
   | 'IN_TRANSIT'
@@ -179,6 +123,22 @@ export type LocationGroup =
   | 'INSTALLED'
   | 'VEHICLE_SHIPPED'
   | 'HELD';
+
+/** Each group's words, the same on every page; a colour always comes with them, never alone. */
+export const GROUPS: { group: LocationGroup; label: string; short: string; holdable: boolean }[] = [
+  { group: 'AT_CLEON', label: 'At Cléon', short: 'Cléon', holdable: true },
+  { group: 'IN_TRANSIT', label: 'In transit', short: 'Transit', holdable: true },
+  { group: 'IN_BUFFER', label: 'In an assembly buffer', short: 'Buffer', holdable: true },
+  { group: 'INSTALLED', label: 'Installed in a vehicle', short: 'Installed', holdable: false },
+  { group: 'VEHICLE_SHIPPED', label: 'In a shipped vehicle', short: 'Shipped', holdable: false },
+  { group: 'HELD', label: 'Held', short: 'Held', holdable: false },
+];
+export const groupLabel = (g: string) => GROUPS.find((x) => x.group === g)?.label ?? g;
+/** A group's words inside a sentence: "12 in transit", "3 at Cléon". */
+export const groupWords = (g: string) => {
+  const label = groupLabel(g);
+  return label.charAt(0).toLowerCase() + label.slice(1);
+};
 
 export interface TracedMotor {
   serial: string;
@@ -193,31 +153,24 @@ export interface TracedMotor {
   holds: string[];
 }
 
+/** How many motors of a forward trace are in one group, and by what (site, shipment, model). */
+export interface TraceGroup {
+  group: LocationGroup;
+  count: number;
+  by: { key: string; count: number }[];
+}
+
+/** One page of POST /v1/trace/forward. */
 export interface ForwardTrace {
   asOfSeq: number;
   total: number;
-  groups: { group: LocationGroup; count: number; by: { key: string; count: number }[] }[];
+  groups: TraceGroup[];
   items: TracedMotor[];
   nextCursor: string | null;
 }
 
 export interface ShipmentAnswer {
-  shipment: {
-    id: string;
-    asn: string;
-    from: string;
-    to: string;
-    status: 'LOADED' | 'DEPARTED' | 'ARRIVED';
-    racks: { rack: string; serials: string[] }[];
-    serials: string[];
-    loaded: Stamp;
-    departed: (Stamp & { carrier: string; truck: string; seal: string }) | null;
-    arrived: (Stamp & { dock: string }) | null;
-    received: string[];
-    unexpected: string[];
-    rejectedScans: number;
-    lastSeq: number;
-  };
+  shipment: ShipmentState;
   expected: number;
   scanned: number;
   accepted: number;
@@ -258,11 +211,19 @@ export function useLoad<T>(key: string, load: (signal: AbortSignal) => Promise<T
   return result.key === key ? result.value : { state: 'loading' };
 }
 
-/** 2026-11-22 05:10 UTC: business times as the ledger holds them, unambiguous in an 8D report. */
-export function utc(iso: string | null | undefined): string {
+/**
+ * 2026-11-22 05:10 UTC: business times as the ledger holds them, unambiguous in an 8D report; with the seconds
+ * (2026-11-22 05:10:07 UTC) for an "as of" that must be exact.
+ */
+export function utc(iso: string | null | undefined, seconds = false): string {
   if (!iso) return '';
   const t = Date.parse(iso);
-  return Number.isNaN(t) ? iso : `${new Date(t).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return Number.isNaN(t)
+    ? iso
+    : `${new Date(t)
+        .toISOString()
+        .slice(0, seconds ? 19 : 16)
+        .replace('T', ' ')} UTC`;
 }
 
 const INT = new Intl.NumberFormat('en-GB');
