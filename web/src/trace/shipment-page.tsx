@@ -3,7 +3,7 @@
 import { useRoute } from 'preact-iso';
 import { api } from '../api.js';
 import { href, int, type ShipmentAnswer, type TimelineAnswer, useLoad, utc } from './x-data.js';
-import { CsvButton, LinkList, Load } from './x-parts.js';
+import { type Column, CsvButton, csvOf, DataTable, LinkList, Load } from './x-parts.js';
 import { Timeline } from './x-timeline.js';
 
 type Intake = 'ACCEPTED' | 'QUARANTINED' | 'HELD' | 'MISSING';
@@ -56,19 +56,60 @@ export default function ShipmentPage() {
             const scan = received.get(serial) ?? rejected.get(serial);
             return { serial, rack: rackOf.get(serial) ?? '', state, scan };
           });
-          const rows = () => [
-            ['serial', 'rack', 'intake', 'scanned', 'dock', 'scanner', 'refusal code', 'refusal'],
-            ...motors.map((m) => [
-              m.serial,
-              m.rack,
-              m.state,
-              m.scan?.time,
-              m.scan?.data.dock as string | undefined,
-              m.scan?.data.scanner as string | undefined,
-              m.state === 'QUARANTINED' ? (m.scan?.data.code as string) : '',
-              m.state === 'QUARANTINED' ? (m.scan?.data.reason as string) : '',
-            ]),
+          const quarantined = (m: (typeof motors)[number], field: 'code' | 'reason') =>
+            m.state === 'QUARANTINED' ? String(m.scan?.data[field] ?? '') : '';
+          const columns: Column<(typeof motors)[number]>[] = [
+            {
+              head: 'Motor',
+              csv: 'serial',
+              value: (m) => m.serial,
+              show: (m) => (
+                <a class="mono" href={href.motor(m.serial)}>
+                  {m.serial}
+                </a>
+              ),
+            },
+            { head: 'Rack', csv: 'rack', value: (m) => m.rack },
+            {
+              head: 'Intake',
+              csv: 'intake',
+              value: (m) => m.state,
+              show: (m) => <span class={`badge ${INTAKE[m.state].tone}`}>{INTAKE[m.state].words}</span>,
+            },
+            {
+              head: 'Scanned',
+              csv: 'scanned',
+              value: (m) => m.scan?.time,
+              show: (m) =>
+                m.scan ? (
+                  <>
+                    {utc(m.scan.time)}{' '}
+                    <span class="muted">
+                      dock {String(m.scan.data.dock)}, {String(m.scan.data.scanner)}
+                    </span>
+                  </>
+                ) : (
+                  '—'
+                ),
+            },
+            { csv: 'dock', value: (m) => m.scan?.data.dock as string | undefined },
+            { csv: 'scanner', value: (m) => m.scan?.data.scanner as string | undefined },
+            { csv: 'refusal code', value: (m) => quarantined(m, 'code') },
+            {
+              head: 'Refusal',
+              csv: 'refusal',
+              value: (m) => quarantined(m, 'reason'),
+              show: (m) =>
+                m.state === 'QUARANTINED' ? (
+                  <>
+                    <code>{quarantined(m, 'code')}</code> {quarantined(m, 'reason')}
+                  </>
+                ) : (
+                  '—'
+                ),
+            },
           ];
+          const rows = () => csvOf(columns, motors);
           const counts: [string, number, string][] = [
             ['Expected', s.expected, 'neutral'],
             ['Accepted', s.accepted, 'ok'],
@@ -121,53 +162,7 @@ export default function ShipmentPage() {
                   <span class="muted">{motors.length}</span>
                   <CsvButton filename={`${sh.id}-motors.csv`} rows={rows} what="the motors table" />
                 </div>
-                <table class="data">
-                  <thead>
-                    <tr>
-                      <th scope="col">Motor</th>
-                      <th scope="col">Rack</th>
-                      <th scope="col">Intake</th>
-                      <th scope="col">Scanned</th>
-                      <th scope="col">Refusal</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {motors.map((m) => (
-                      <tr key={m.serial}>
-                        <td>
-                          <a class="mono" href={href.motor(m.serial)}>
-                            {m.serial}
-                          </a>
-                        </td>
-                        <td>{m.rack}</td>
-                        <td>
-                          <span class={`badge ${INTAKE[m.state].tone}`}>{INTAKE[m.state].words}</span>
-                        </td>
-                        <td>
-                          {m.scan ? (
-                            <>
-                              {utc(m.scan.time)}{' '}
-                              <span class="muted">
-                                dock {String(m.scan.data.dock)}, {String(m.scan.data.scanner)}
-                              </span>
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                        <td>
-                          {m.state === 'QUARANTINED' ? (
-                            <>
-                              <code>{String(m.scan?.data.code)}</code> {String(m.scan?.data.reason)}
-                            </>
-                          ) : (
-                            '—'
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+                <DataTable rows={motors} columns={columns} rowKey={(m) => m.serial} />
                 {s.unexpected.length > 0 && (
                   <p class="warn">
                     Scanned against this truck but not on its ASN:{' '}
