@@ -1,9 +1,10 @@
 // The Dieppe dock handheld as an operator meets it, at 360 px: choose the truck, scan with a keyboard-wedge
 // scanner (keystrokes + Enter into whatever has the focus), read the verdict; and the network dropping in the
 // middle of a truck: scans wait on the device, survive a reload, and reach the ledger exactly once.
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { produceBody, testBody } from '../support/plant.js';
+import { scan, verdict } from './support/handheld.js';
 import {
   launchBrowser,
   type RunningServer,
@@ -16,27 +17,6 @@ const TRUCK = 'SHP-20261123-01';
 const HANDHELD = { width: 360, height: 740 };
 const DESKTOP = { width: 1280, height: 800 };
 const shots = process.env.SCREENSHOTS === '1';
-
-/** What a barcode gun does: type the serial into the focused field, then Enter. */
-async function scan(page: Page, serial: string): Promise<void> {
-  await page.keyboard.type(serial);
-  await page.keyboard.press('Enter');
-}
-
-/** The verdict panel once it shows `word` for `serial`. */
-async function verdict(page: Page, word: string, serial: string) {
-  const panel = page.locator('.verdict');
-  await page.waitForFunction(
-    ([w, s]) => {
-      const el = document.querySelector('.verdict');
-      return (
-        !!el && el.querySelector('.verdict-word')?.textContent?.includes(w!) && el.textContent?.includes(s!)
-      );
-    },
-    [word, serial],
-  );
-  return { tone: await panel.getAttribute('data-tone'), text: (await panel.textContent()) ?? '' };
-}
 
 describe.each(SERVER_DBS)('dock handheld (%s)', (db) => {
   let server: RunningServer;

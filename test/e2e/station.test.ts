@@ -4,6 +4,7 @@
 // a tap installs); what the screen showed checked against what the ledger recorded.
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { scan, verdict } from './support/handheld.js';
 import {
   launchBrowser,
   type RunningServer,
@@ -16,26 +17,6 @@ const VIN = 'VF1A390EA00012345';
 const DESKTOP = { width: 1280, height: 800 };
 const PHONE = { width: 360, height: 740 };
 const shots = process.env.SCREENSHOTS === '1';
-
-/** A barcode gun: keystrokes into the focused field, then Enter. */
-async function scan(page: Page, value: string): Promise<void> {
-  await page.keyboard.type(value);
-  await page.keyboard.press('Enter');
-}
-
-async function verdict(page: Page, word: string, serial: string) {
-  await page.waitForFunction(
-    ([w, s]) => {
-      const el = document.querySelector('.verdict');
-      return (
-        !!el && el.querySelector('.verdict-word')?.textContent?.includes(w!) && el.textContent?.includes(s!)
-      );
-    },
-    [word, serial],
-  );
-  const panel = page.locator('.verdict');
-  return { tone: await panel.getAttribute('data-tone'), text: (await panel.textContent()) ?? '' };
-}
 
 interface BufferMotor {
   serial: string;
