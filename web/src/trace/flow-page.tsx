@@ -10,7 +10,7 @@ import { api } from '../api.js';
 import { ProblemBox } from '../ui/problem.js';
 import { fileName, SectionHead, useQuery } from './a-shared.js';
 import { href, int, utc } from './x-data.js';
-import { type Column, CsvButton, csvOf, DataTable, LinkList } from './x-parts.js';
+import { type Column, CsvButton, csvOf, DataTable, LinkList, motorColumn } from './x-parts.js';
 
 interface Reconciliation {
   now: string;
@@ -229,7 +229,7 @@ export default function FlowPage() {
             rows={data.shippedNotReceived}
             rowKey={(m) => m.serial}
             columns={[
-              { head: 'Motor', csv: 'serial', value: (m) => m.serial, show: (m) => motorLink(m.serial) },
+              motorColumn((m: { serial: string }) => m.serial),
               {
                 head: 'Shipment',
                 csv: 'shipment_id',
@@ -322,7 +322,7 @@ export default function FlowPage() {
             rows={data.receivedNotInstalled}
             rowKey={(m) => m.serial}
             columns={[
-              { head: 'Motor', csv: 'serial', value: (m) => m.serial, show: (m) => motorLink(m.serial) },
+              motorColumn((m: { serial: string }) => m.serial),
               { head: 'Site', csv: 'site', value: (m) => m.site },
               { head: 'Received', csv: 'received', value: (m) => m.received, show: (m) => utc(m.received) },
               { head: 'Days since', csv: 'days_since', value: (m) => m.daysSince, num: true },
@@ -368,11 +368,6 @@ function Serials({ list }: { list: string[] }) {
   );
 }
 
-const motorLink = (serial: string) => (
-  <a class="mono" href={href.motor(serial)}>
-    {serial}
-  </a>
-);
 const vehicleLink = (vin: string) => (
   <a class="mono" href={href.vehicle(vin)}>
     {vin}

@@ -3,7 +3,7 @@
 import { useRoute } from 'preact-iso';
 import { api } from '../api.js';
 import { href, int, type ShipmentAnswer, type TimelineAnswer, useLoad, utc } from './x-data.js';
-import { type Column, CsvButton, csvOf, DataTable, LinkList, Load } from './x-parts.js';
+import { type Column, CsvButton, csvOf, DataTable, LinkList, Load, motorColumn } from './x-parts.js';
 import { Timeline } from './x-timeline.js';
 
 type Intake = 'ACCEPTED' | 'QUARANTINED' | 'HELD' | 'MISSING';
@@ -59,16 +59,7 @@ export default function ShipmentPage() {
           const quarantined = (m: (typeof motors)[number], field: 'code' | 'reason') =>
             m.state === 'QUARANTINED' ? String(m.scan?.data[field] ?? '') : '';
           const columns: Column<(typeof motors)[number]>[] = [
-            {
-              head: 'Motor',
-              csv: 'serial',
-              value: (m) => m.serial,
-              show: (m) => (
-                <a class="mono" href={href.motor(m.serial)}>
-                  {m.serial}
-                </a>
-              ),
-            },
+            motorColumn((m) => m.serial),
             { head: 'Rack', csv: 'rack', value: (m) => m.rack },
             {
               head: 'Intake',

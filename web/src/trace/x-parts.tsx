@@ -6,7 +6,7 @@ import { useLocation } from 'preact-iso';
 import { ApiError } from '../api.js';
 import { type Cell, download, toCsv } from '../ui/csv.js';
 import { ProblemBox } from '../ui/problem.js';
-import { int, type ListPage, type Loaded, queryString } from './x-data.js';
+import { href, int, type ListPage, type Loaded, queryString } from './x-data.js';
 
 /**
  * A "CSV" button: downloads `rows()`, exactly the figures on screen (the header first), or the CSV text the
@@ -54,6 +54,20 @@ export interface Column<T> {
   show?: (row: T) => ComponentChildren;
   num?: boolean;
   mono?: boolean;
+}
+
+/** A column of motor serials (`serial` in the CSV), each a link to the motor's page. */
+export function motorColumn<T>(serial: (row: T) => string, head = 'Motor'): Column<T> {
+  return {
+    head,
+    csv: 'serial',
+    value: serial,
+    show: (r) => (
+      <a class="mono" href={href.motor(serial(r))}>
+        {serial(r)}
+      </a>
+    ),
+  };
 }
 
 /** The CSV of `rows` by `columns` (the header first): what `DataTable` shows, the figures as they are. */

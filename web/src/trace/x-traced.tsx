@@ -2,7 +2,7 @@
 // set of columns for the lot page and the investigation, the table and the lot page's CSV alike.
 import type { ComponentChildren } from 'preact';
 import { groupLabel, href, type TracedMotor, utc } from './x-data.js';
-import { type Column, LinkList } from './x-parts.js';
+import { type Column, LinkList, motorColumn } from './x-parts.js';
 
 /**
  * The columns, headed as the investigation heads them and named in the CSV as the API's CSV names them; `where`
@@ -12,16 +12,7 @@ export function tracedColumns(
   where: (m: TracedMotor) => ComponentChildren = (m) => groupLabel(m.group),
 ): Column<TracedMotor>[] {
   return [
-    {
-      head: 'Serial',
-      csv: 'serial',
-      value: (m) => m.serial,
-      show: (m) => (
-        <a class="mono" href={href.motor(m.serial)}>
-          {m.serial}
-        </a>
-      ),
-    },
+    motorColumn((m) => m.serial, 'Serial'),
     { head: 'Type', csv: 'type', value: (m) => m.motorType },
     { head: 'Produced', csv: 'produced', value: (m) => m.producedAt, show: (m) => utc(m.producedAt) },
     { head: 'Where now', csv: 'where', value: (m) => m.group, show: where },
