@@ -3,6 +3,7 @@
 // every row), "hold all not yet installed" with a reason (what the page says was held and skipped, and the hold
 // on the ledger), common cause of the field reports (the planted lot ranked first), and the flow page showing
 // the planted anomalies at the demo's end time.
+import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SCREENSHOTS, screenshot as shoot, wcagViolations } from './support/checks.js';
