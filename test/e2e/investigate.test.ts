@@ -68,7 +68,7 @@ describe.each(SERVER_DBS)('investigation, common cause and flow (%s)', (db) => {
           (e) => [(e as HTMLElement).dataset.group, Number(e.textContent?.replace(/\D/g, ''))] as const,
         ),
       );
-    const byGroup = Object.fromEntries(counts);
+    const byGroup: Record<string, number> = Object.fromEntries(counts);
     expect(Object.values(byGroup).reduce((a, b) => a + b, 0)).toBe(api.total);
     for (const g of api.groups) expect(byGroup[g.group]).toBe(g.count);
     // Each coloured part of the bar says what it is in words (its accessible name).
