@@ -1,6 +1,6 @@
 // The screens' budgets (issue 10), measured in Debian's Chromium against the real `motor-ledger serve` over the
 // 10,000-motor demo: `npm run bench:screens`. Not timed tests: a measurement, written to
-// bench/results/screens.json and recorded in docs/PERFORMANCE.md.
+// bench/results/screens-<embedded|postgres>.json and recorded in docs/PERFORMANCE.md.
 //
 //   explorer first load   a fresh browser (empty cache) opens /trace: ms from navigation start until the search
 //                         box is on screen and usable (the shell and the explorer's chunk loaded and run)
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
       intakeJsFiles: intakeJs,
       budgets: BUDGETS,
     };
-    const out = join(ROOT, 'bench/results/screens.json');
+    const out = join(ROOT, `bench/results/screens-${dbKind}.json`);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     const row = (name: string, value: number, budget: number, unit: string) =>
