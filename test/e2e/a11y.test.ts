@@ -3,7 +3,7 @@
 // of the login: a person with no mouse signs in and lands on their screen.
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wcagViolations as violations } from './support/checks.js';
+import { SCREENSHOTS, screenshot, wcagViolations as violations } from './support/checks.js';
 import { launchBrowser, type RunningServer, signedInContext, startServer } from './support/server.js';
 
 describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
@@ -61,4 +61,49 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
     await page.waitForURL(/\/trace$/);
     await page.close();
   });
+
+  // The pages no other test draws at both widths (SCREENSHOTS=1 only: they are the docs' pictures).
+  it.runIf(SCREENSHOTS)(
+    'draws the login, lists, shipment and consistency pages at desktop and 360 px',
+    async () => {
+      // Something to list: an incident, and a hold under it on the docs scenario's buffered motor.
+    const quality = await server.token('quality', ['*']);
+    await server.call(quality, 'POST', '/v1/incidents', {
+      incidentId: 'INC-2026-031',
+      title: 'Rear motor whine at 80 km/h',
+      severity: 'HIGH',
+      suspectVins: ['VF1A390EA00012301'],
+    });
+    await server.call(quality, 'POST', '/v1/holds', {
+      holdId: 'HOLD-2026-031',
+      serials: ['7DL-000128'],
+      reason: 'Same magnets lot as the whining car',
+      incidentId: 'INC-2026-031',
+    });
+    const PAGES: [string, string, string[], string, string][] = [
+        ['login', 'quality', ['*'], '/login', 'button'],
+        ['trace-holds', 'quality', ['*'], '/trace/holds', 'main h1'],
+        ['trace-incidents', 'quality', ['*'], '/trace/incidents', 'main h1'],
+        ['trace-shipment', 'quality', ['*'], '/trace/shipments/SHP-20261122-01', 'main h1'],
+        ['audit-consistency', 'auditor', ['*'], '/audit/consistency?from=1000&to=8000', '.verdict'],
+      ];
+      for (const [name, role, sites, path, ready] of PAGES) {
+        for (const [suffix, viewport] of [
+          ['desktop', { width: 1280, height: 800 }],
+          ['360', { width: 360, height: 740 }],
+        ] as const) {
+          const context =
+            name === 'login'
+              ? await browser.newContext({ baseURL: server.url, viewport })
+              : await signedInContext(browser, server, role, sites, viewport);
+          const page = await context.newPage();
+          await page.goto(path);
+          await page.locator(ready).first().waitFor();
+          await page.waitForLoadState('networkidle');
+          await screenshot(page, `${name}-${suffix}`);
+          await context.close();
+        }
+      }
+    },
+  );
 });
