@@ -152,7 +152,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     mintDevToken: options.mintDevToken,
   });
   if (options.webRoot !== null) {
-    await registerWeb(app, options.webRoot ?? options.config.WEB_DIR ?? findWebRoot());
+    await registerWeb(app, options.webRoot ?? options.config.WEB_DIR ?? findWebRoot(), {
+      oidcIssuer: options.config.OIDC_ISSUER,
+    });
   }
   return app;
 }

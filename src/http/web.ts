@@ -21,7 +21,8 @@ export const PAGE_PREFIXES = ['/login', '/dock', '/station', '/trace', '/audit']
 export function findWebRoot(): string | undefined {
   const here = fileURLToPath(new URL('.', import.meta.url));
   for (const candidate of [join(here, '../../web'), join(here, '../../dist/web')]) {
-    if (existsSync(join(candidate, 'index.html'))) return candidate;
+    // A build, not the sources: from src/http, ../../web is web/ itself, whose index.html loads /src/main.tsx.
+    if (existsSync(join(candidate, 'index.html')) && existsSync(join(candidate, 'sw.js'))) return candidate;
   }
   return undefined;
 }
@@ -30,7 +31,11 @@ export function findWebRoot(): string | undefined {
  * Serve the screens at / (index.html for every page path, the assets under /assets).
  * @example await registerWeb(app, findWebRoot());
  */
-export async function registerWeb(app: FastifyInstance, root: string | undefined): Promise<void> {
+export async function registerWeb(
+  app: FastifyInstance,
+  root: string | undefined,
+  options: { oidcIssuer?: string | undefined } = {},
+): Promise<void> {
   if (root === undefined) {
     const notBuilt = async () => {
       throw new UnavailableError(
@@ -43,6 +48,8 @@ export async function registerWeb(app: FastifyInstance, root: string | undefined
     return;
   }
   const indexHtml = await readFile(join(root, 'index.html'));
+  // The pages call this server, and the identity provider's discovery and token endpoints when there is one.
+  const connect = ["'self'", ...(options.oidcIssuer ? [new URL(options.oidcIssuer).origin] : [])].join(' ');
   await app.register(fastifyStatic, {
     root,
     prefix: '/',
@@ -66,7 +73,7 @@ export async function registerWeb(app: FastifyInstance, root: string | undefined
       .header('referrer-policy', 'no-referrer')
       .header(
         'content-security-policy',
-        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src *; frame-ancestors 'none'; base-uri 'none'",
+        `default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src ${connect}; frame-ancestors 'none'; base-uri 'none'`,
       )
       .send(indexHtml);
   app.get('/', { schema: { hide: true } }, page);

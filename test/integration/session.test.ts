@@ -48,6 +48,20 @@ describe('dev sign-in', () => {
     expect(res.json().detail).toContain('motor-ledger token');
   });
 
+  it('refuses a request relayed by a proxy on this machine (it comes from loopback, but not from this machine)', async () => {
+    for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/v1/dev/tokens',
+        payload: { role: 'admin', sites: ['*'] },
+        remoteAddress: '127.0.0.1',
+        headers: { [header]: header === 'forwarded' ? 'for=203.0.113.9' : '203.0.113.9' },
+      });
+      expect(res.statusCode, header).toBe(403);
+      expect(res.json()).toMatchObject({ code: 'DEV_LOGIN_LOCAL_ONLY' });
+    }
+  });
+
   it('refuses an unknown role or site with a sentence that lists the right ones', async () => {
     const role = await mint({ role: 'superuser', sites: ['DIEPPE'] });
     expect(role.statusCode).toBe(400);

@@ -139,7 +139,11 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
     async (request, reply) => {
       // Minting needs no key on this route, so it answers only the machine the server runs on: a dev server
       // listening on the network must not hand an admin token to every device that reaches it.
-      if (!isLoopback(request.socket.remoteAddress ?? '')) {
+      // A request relayed by a proxy on this machine comes from loopback too: the forwarding headers give it away.
+      const relayed = ['forwarded', 'x-forwarded-for', 'x-real-ip'].some(
+        (h) => request.headers[h] !== undefined,
+      );
+      if (relayed || !isLoopback(request.socket.remoteAddress ?? '')) {
         throw new AuthError(
           403,
           'DEV_LOGIN_LOCAL_ONLY',
