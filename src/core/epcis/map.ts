@@ -1,0 +1,578 @@
+// The ledger's events in EPCIS 2.0 (GS1 EPCIS/CBV 2.0, JSON-LD): one rule per ledger event type (the EPCIS event
+// type, action, business step and disposition it becomes: data, so that capture can read the same table
+// backwards), the builders that put each datum where the standard expects it, and the document wrapper. Every
+// event carries its ledger seq and leaf hash (`ml:seq`, `ml:leafHash`) so a partner can ask for its inclusion
+// proof. Pure and portable. docs/epcis.md is this table in words.
+import type { Envelope, JsonObject, JsonValue } from '../envelope.js';
+import { NotFoundError, ValidationError } from '../errors.js';
+import {
+  dockUri,
+  type EpcisNamespace,
+  type IdKind,
+  idUri,
+  motorUri,
+  owningPartyUri,
+  parseIdUri,
+  plantTerm,
+  rackUri,
+  siteUri,
+  stationUri,
+  truckUri,
+  vinUri,
+} from './ids.js';
+
+/** The GS1 EPCIS 2.0 JSON-LD context every document names first. */
+export const EPCIS_CONTEXT_URL = 'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld';
+
+export type EpcisEventType = 'ObjectEvent' | 'AggregationEvent' | 'AssociationEvent';
+export type EpcisAction = 'ADD' | 'OBSERVE' | 'DELETE';
+/** An EPCIS event as JSON. */
+export type EpcisEvent = JsonObject;
+
+/** A ledger entry as the export reads it: its envelope, seq and base64 leaf hash. */
+export interface LedgerEntry {
+  seq: number;
+  leafHash: string;
+  envelope: Envelope;
+}
+
+/**
+ * How one ledger event type reads in EPCIS. Terms are CBV 2.0 short names ('commissioning') or plant terms
+ * ('ml:disp/quarantined', a URI under the namespace's vocab).
+ */
+export interface EpcisRule {
+  /** 'restated': the target entry's own events, restated with an errorDeclaration; null: no EPCIS meaning. */
+  eventType: EpcisEventType | 'restated' | null;
+  action?: EpcisAction;
+  bizStep?: string;
+  disposition?: string;
+  /** The disposition by the value of a data member, where it depends on one (the test verdict). */
+  dispositionBy?: { member: string; values: Readonly<Record<string, string>> };
+  persistentDisposition?: { set?: readonly string[]; unset?: readonly string[] };
+  /** What the event is about: the kind of identifier in epcList / childEPCs, and of parentID. */
+  epcs?: 'motor' | 'vin';
+  parent?: 'rack' | 'vin';
+  /** One sentence where the choice needs one. */
+  why?: string;
+}
+
+/** The persistent disposition a hold sets and its release unsets. */
+export const HOLD_DISPOSITION = 'ml:disp/on_hold';
+/** A motor set aside in the quarantine area: refused at intake, or held by quality. */
+export const QUARANTINED = 'ml:disp/quarantined';
+
+const NOT_EPCIS =
+  "An incident is the quality team's investigation record, not something that happened to an object: no EPCIS event.";
+
+/** Every ledger event type and its EPCIS reading. */
+export const EPCIS_RULES: Readonly<Record<string, EpcisRule>> = {
+  'motor.produced': {
+    eventType: 'ObjectEvent',
+    action: 'ADD',
+    bizStep: 'commissioning',
+    disposition: 'active',
+    epcs: 'motor',
+  },
+  'motor.tested': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'inspecting',
+    dispositionBy: { member: 'verdict', values: { PASS: 'conformant', FAIL: 'non_conformant' } },
+    epcs: 'motor',
+  },
+  'shipment.loaded': {
+    eventType: 'AggregationEvent',
+    action: 'ADD',
+    bizStep: 'loading',
+    disposition: 'in_progress',
+    parent: 'rack',
+    epcs: 'motor',
+    why: 'One event per rack: the rack is the parent its motors are loaded in.',
+  },
+  'shipment.departed': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    disposition: 'in_transit',
+    epcs: 'motor',
+  },
+  'shipment.arrived': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'arriving',
+    disposition: 'in_transit',
+    epcs: 'motor',
+    why: 'At the dock but not yet received: still in transit until intake accepts each motor.',
+  },
+  'motor.received': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    disposition: 'in_progress',
+    epcs: 'motor',
+  },
+  'intake.rejected': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'receiving',
+    disposition: QUARANTINED,
+    epcs: 'motor',
+    why: 'The motor is set aside in the quarantine area; CBV non_conformant would say it fails its specification, which a refused scan does not establish.',
+  },
+  'motor.installed': {
+    eventType: 'AssociationEvent',
+    action: 'ADD',
+    bizStep: 'installing',
+    parent: 'vin',
+    epcs: 'motor',
+  },
+  'motor.removed': {
+    eventType: 'AssociationEvent',
+    action: 'DELETE',
+    bizStep: 'removing',
+    parent: 'vin',
+    epcs: 'motor',
+  },
+  'motor.held': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'holding',
+    disposition: QUARANTINED,
+    persistentDisposition: { set: [HOLD_DISPOSITION] },
+    epcs: 'motor',
+  },
+  'motor.released': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'ml:bizstep/releasing',
+    persistentDisposition: { unset: [HOLD_DISPOSITION] },
+    epcs: 'motor',
+    why: 'CBV has no step for lifting a hold: a plant term; the persistent disposition says what changed.',
+  },
+  'vehicle.shipped': {
+    eventType: 'ObjectEvent',
+    action: 'OBSERVE',
+    bizStep: 'shipping',
+    disposition: 'in_transit',
+    epcs: 'vin',
+  },
+  'incident.opened': { eventType: null, why: NOT_EPCIS },
+  'incident.updated': { eventType: null, why: NOT_EPCIS },
+  'incident.closed': { eventType: null, why: NOT_EPCIS },
+  correction: {
+    eventType: 'restated',
+    why: 'EPCIS declares an error by restating the erroneous event (same eventID) with an errorDeclaration.',
+  },
+};
+
+/**
+ * A test measurement's GS1 measurement type and UN/CEFACT unit, read from the unit suffix of its name
+ * (`torqueNm`, `backEmfV`, `insulationMOhm`). A name with no known suffix gets a plant measurement type.
+ */
+export const MEASUREMENT_UNITS: readonly { suffix: string; type: string; uom: string }[] = [
+  { suffix: 'MilliOhm', type: 'Resistance', uom: 'E45' },
+  { suffix: 'MOhm', type: 'Resistance', uom: 'B75' },
+  { suffix: 'Ohm', type: 'Resistance', uom: 'OHM' },
+  { suffix: 'Nm', type: 'Torque', uom: 'NU' },
+  { suffix: 'Kw', type: 'Power', uom: 'KWT' },
+  { suffix: 'W', type: 'Power', uom: 'WTT' },
+  { suffix: 'V', type: 'Voltage', uom: 'VLT' },
+  { suffix: 'A', type: 'ElectricCurrent', uom: 'AMP' },
+  { suffix: 'Hz', type: 'Frequency', uom: 'HTZ' },
+  { suffix: 'C', type: 'Temperature', uom: 'CEL' },
+  { suffix: 'Ms', type: 'Time', uom: 'C26' },
+  { suffix: 'Kg', type: 'Mass', uom: 'KGM' },
+].sort((a, b) => b.suffix.length - a.suffix.length);
+
+export interface EpcisMapOptions {
+  /** IANA time zone of the plant, for eventTimeZoneOffset (eventTime stays in UTC): default 'UTC'. */
+  timeZone?: string;
+  /** Entries by id: a correction needs its target (and, with eventId, its corrective entries). */
+  entryById?: (id: string) => LedgerEntry | undefined;
+  /** The eventID of an event (the CBV 2.0 event hash: src/core/epcis/event-hash.ts). Absent: no eventID. */
+  eventId?: (event: EpcisEvent) => string;
+}
+
+type Members = Record<string, JsonValue | undefined>;
+/** What a builder says of one EPCIS event: what it is about, where, and the rest (lists, ILMD, extensions). */
+interface Part {
+  what: Members;
+  where?: Members;
+  more?: Members;
+}
+
+const str = (d: JsonObject, k: string): string => {
+  const v = d[k];
+  return typeof v === 'string' ? v : String(v ?? '');
+};
+const strs = (d: JsonObject, k: string): string[] => {
+  const v = d[k];
+  return Array.isArray(v) ? v.map(String) : [];
+};
+/** The ids of the subjects of one kind ('motor:7DL-1' → '7DL-1'). */
+const subjectsOf = (e: Envelope, kind: string): string[] =>
+  e.subjects.filter((s) => s.startsWith(`${kind}:`)).map((s) => s.slice(kind.length + 1));
+/** Ledger data members as extension members ('ml:reason'), those present only. */
+const ext = (d: JsonObject, ...keys: string[]): Members =>
+  Object.fromEntries(keys.filter((k) => d[k] !== undefined).map((k) => [`ml:${k}`, d[k]]));
+
+/** readPoint (where it was seen) and bizLocation (where it is now); in transit, no bizLocation (CBV). */
+function place(ns: EpcisNamespace, site: string, readPoint?: string, inTransit = false): Members {
+  return {
+    readPoint: { id: readPoint ?? siteUri(ns, site) },
+    bizLocation: inTransit ? undefined : { id: siteUri(ns, site) },
+  };
+}
+
+/** sourceList / destinationList: the sites as locations, and their owning parties where configured. */
+function route(ns: EpcisNamespace, from?: string, to?: string): Members {
+  const ends = (site: string | undefined, member: 'source' | 'destination') => {
+    if (!site) return undefined;
+    const owner = owningPartyUri(ns, site);
+    return [
+      ...(owner ? [{ type: 'owning_party', [member]: owner }] : []),
+      { type: 'location', [member]: siteUri(ns, site) },
+    ];
+  };
+  return { sourceList: ends(from, 'source'), destinationList: ends(to, 'destination') };
+}
+
+function sensorReport(ns: EpcisNamespace, name: string, value: JsonValue): JsonObject {
+  const unit = MEASUREMENT_UNITS.find(
+    (u) =>
+      name.length > u.suffix.length &&
+      name.endsWith(u.suffix) &&
+      /[a-z0-9]/.test(name[name.length - u.suffix.length - 1]!),
+  );
+  const reading: JsonObject =
+    typeof value === 'number'
+      ? { value }
+      : typeof value === 'string'
+        ? { stringValue: value }
+        : typeof value === 'boolean'
+          ? { booleanValue: value }
+          : { 'ml:value': value };
+  return {
+    type: unit ? unit.type : `${ns.vocab}measurement/${encodeURIComponent(name)}`,
+    ...reading,
+    ...(unit ? { uom: unit.uom } : {}),
+    'ml:measurement': name,
+  };
+}
+
+const motorsAt = (ns: EpcisNamespace, serials: string[]) => serials.map((s) => motorUri(ns, s));
+
+function intake(e: Envelope, ns: EpcisNamespace): Part[] {
+  const d = e.data;
+  return [
+    {
+      what: { epcList: [motorUri(ns, str(d, 'serial'))] },
+      where: place(ns, str(d, 'site'), dockUri(ns, str(d, 'site'), str(d, 'dock'))),
+      more: ext(d, 'shipmentId', 'scanner', 'code', 'reason'),
+    },
+  ];
+}
+
+function hold(e: Envelope, ns: EpcisNamespace): Part[] {
+  return [
+    {
+      what: { epcList: motorsAt(ns, strs(e.data, 'serials')) },
+      more: ext(e.data, 'holdId', 'reason', 'incidentId'),
+    },
+  ];
+}
+
+/** The builders: where each datum of a ledger event goes in its EPCIS event(s). */
+const BUILDERS: Readonly<Record<string, (e: Envelope, ns: EpcisNamespace) => Part[]>> = {
+  'motor.produced': (e, ns) => {
+    const d = e.data;
+    const lots = (d.lots ?? {}) as JsonObject;
+    return [
+      {
+        what: { epcList: [motorUri(ns, str(d, 'serial'))] },
+        where: place(ns, str(d, 'site'), stationUri(ns, str(d, 'site'), str(d, 'station'))),
+        more: {
+          bizTransactionList: d.workOrder
+            ? [{ type: 'prodorder', bizTransaction: idUri(ns, 'workOrder', str(d, 'workOrder')) }]
+            : undefined,
+          ilmd: {
+            ...ext(d, 'motorType', 'line', 'station', 'shift'),
+            'ml:lots': Object.fromEntries(Object.entries(lots).map(([part, lot]) => [`ml:${part}`, lot])),
+          } as JsonObject,
+        },
+      },
+    ];
+  },
+  'motor.tested': (e, ns) => {
+    const d = e.data;
+    const bench = idUri(ns, 'bench', str(d, 'site'), str(d, 'bench'));
+    const measurements = Object.entries((d.measurements ?? {}) as JsonObject);
+    const sensorMetadata = {
+      time: e.time,
+      deviceID: bench,
+      bizRules: idUri(ns, 'spec', str(d, 'specVersion')),
+    };
+    return [
+      {
+        what: { epcList: [motorUri(ns, str(d, 'serial'))] },
+        where: place(ns, str(d, 'site'), bench),
+        more:
+          measurements.length > 0
+            ? {
+                sensorElementList: [
+                  {
+                    sensorMetadata,
+                    sensorReport: measurements.map(([name, v]) => sensorReport(ns, name, v)),
+                  },
+                ],
+              }
+            : ext(d, 'specVersion'),
+      },
+    ];
+  },
+  'shipment.loaded': (e, ns) => {
+    const d = e.data;
+    const racks = (Array.isArray(d.racks) ? d.racks : []) as JsonObject[];
+    const documents = [
+      { type: 'desadv', bizTransaction: idUri(ns, 'asn', str(d, 'asn')) },
+      ...(d.bol ? [{ type: 'bol', bizTransaction: idUri(ns, 'bol', str(d, 'bol')) }] : []),
+    ];
+    return racks.map((r) => ({
+      what: { parentID: rackUri(ns, str(r, 'rack')), childEPCs: motorsAt(ns, strs(r, 'serials')) },
+      where: place(ns, str(d, 'from')),
+      more: {
+        bizTransactionList: documents,
+        ...route(ns, str(d, 'from'), str(d, 'to')),
+        ...ext(d, 'shipmentId'),
+      },
+    }));
+  },
+  'shipment.departed': (e, ns) => {
+    const d = e.data;
+    return [
+      {
+        what: { epcList: motorsAt(ns, subjectsOf(e, 'motor')) },
+        where: place(ns, str(d, 'from'), undefined, true),
+        more: {
+          ...route(ns, str(d, 'from'), str(d, 'to')),
+          ...ext(d, 'shipmentId', 'carrier'),
+          'ml:truck': truckUri(ns, str(d, 'truck')),
+          ...ext(d, 'seal'),
+        },
+      },
+    ];
+  },
+  'shipment.arrived': (e, ns) => {
+    const d = e.data;
+    return [
+      {
+        what: { epcList: motorsAt(ns, subjectsOf(e, 'motor')) },
+        where: place(ns, str(d, 'site'), dockUri(ns, str(d, 'site'), str(d, 'dock')), true),
+        more: { ...route(ns, undefined, str(d, 'site')), ...ext(d, 'shipmentId') },
+      },
+    ];
+  },
+  'motor.received': intake,
+  'intake.rejected': intake,
+  'motor.installed': (e, ns) => [
+    {
+      what: { parentID: vinUri(ns, str(e.data, 'vin')), childEPCs: [motorUri(ns, str(e.data, 'serial'))] },
+      where: place(ns, e.actor.site, stationUri(ns, e.actor.site, str(e.data, 'station'))),
+      more: ext(e.data, 'model', 'slot'),
+    },
+  ],
+  'motor.removed': (e, ns) => [
+    {
+      what: { parentID: vinUri(ns, str(e.data, 'vin')), childEPCs: [motorUri(ns, str(e.data, 'serial'))] },
+      where: place(ns, e.actor.site),
+      more: ext(e.data, 'slot', 'reason'),
+    },
+  ],
+  'motor.held': hold,
+  'motor.released': hold,
+  'vehicle.shipped': (e, ns) => [
+    { what: { epcList: [vinUri(ns, str(e.data, 'vin'))] }, where: place(ns, e.actor.site, undefined, true) },
+  ],
+};
+
+/** Drop the members that are absent or empty lists (EPCIS omits what it does not know). */
+function compact(members: Members): JsonObject {
+  return Object.fromEntries(
+    Object.entries(members).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)),
+  ) as JsonObject;
+}
+
+function termsOf(rule: EpcisRule, data: JsonObject, ns: EpcisNamespace): Members {
+  const disposition = rule.dispositionBy
+    ? rule.dispositionBy.values[str(data, rule.dispositionBy.member)]
+    : rule.disposition;
+  const pd = rule.persistentDisposition;
+  return {
+    action: rule.action,
+    bizStep: rule.bizStep && plantTerm(ns, rule.bizStep),
+    disposition: disposition && plantTerm(ns, disposition),
+    persistentDisposition:
+      pd &&
+      compact({ set: pd.set?.map((t) => plantTerm(ns, t)), unset: pd.unset?.map((t) => plantTerm(ns, t)) }),
+  };
+}
+
+const offsetFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * The UTC offset of a time zone at an instant, as EPCIS writes it ('+01:00').
+ * @example timeZoneOffset('2026-11-23T06:15:00Z', 'Europe/Paris') // → '+01:00'
+ */
+export function timeZoneOffset(time: string, timeZone = 'UTC'): string {
+  let format = offsetFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormats.set(timeZone, format);
+  }
+  const name = format.formatToParts(new Date(time)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  return name === 'GMT' ? '+00:00' : name.slice(3).replace('\u2212', '-');
+}
+
+/**
+ * The EPCIS 2.0 event(s) of one ledger entry: eventTime = the business time, recordTime = when the ledger recorded
+ * it, and the entry's `ml:seq` and `ml:leafHash`. An incident gives none; an unknown type is refused.
+ * @example toEpcisEvents({ seq, leafHash, envelope }, ns, { timeZone: 'Europe/Paris' }) // → [{ type: 'ObjectEvent', … }]
+ */
+export function toEpcisEvents(
+  entry: LedgerEntry,
+  ns: EpcisNamespace,
+  options: EpcisMapOptions = {},
+): EpcisEvent[] {
+  const e = entry.envelope;
+  const rule = EPCIS_RULES[e.type];
+  const build = BUILDERS[e.type];
+  if (!rule) {
+    throw new ValidationError(
+      'EPCIS_UNMAPPED_TYPE',
+      `Ledger event type ${e.type} has no EPCIS mapping yet.`,
+      {
+        seq: entry.seq,
+      },
+    );
+  }
+  if (rule.eventType === 'restated') return restate(entry, ns, options);
+  if (rule.eventType === null || !build) return [];
+  const head = {
+    type: rule.eventType,
+    eventTime: e.time,
+    eventTimeZoneOffset: timeZoneOffset(e.time, options.timeZone),
+    recordTime: e.recorded,
+  };
+  const ledger = { 'ml:seq': entry.seq, 'ml:leafHash': entry.leafHash };
+  return build(e, ns).map((part) =>
+    withEventId(
+      compact({
+        ...head,
+        ...part.what,
+        ...termsOf(rule, e.data, ns),
+        ...part.where,
+        ...part.more,
+        ...ledger,
+      }),
+      options,
+    ),
+  );
+}
+
+function withEventId(event: EpcisEvent, options: EpcisMapOptions): EpcisEvent {
+  if (!options.eventId) return event;
+  const { type, eventTime, eventTimeZoneOffset, recordTime, ...rest } = event;
+  return {
+    type,
+    eventTime,
+    eventTimeZoneOffset,
+    recordTime,
+    eventID: options.eventId(event),
+    ...rest,
+  } as EpcisEvent;
+}
+
+// The error declaration restates each event of the target entry (same eventID: CBV's event hash leaves the
+// declaration out), recorded when the correction was, and proved by the correction's own seq and leaf hash.
+function restate(entry: LedgerEntry, ns: EpcisNamespace, options: EpcisMapOptions): EpcisEvent[] {
+  const d = entry.envelope.data;
+  const find = (id: string): LedgerEntry => {
+    const found = options.entryById?.(id);
+    if (!found) {
+      throw new NotFoundError(
+        'EPCIS_ENTRY_NEEDED',
+        `The correction at seq ${entry.seq} refers to entry ${id}: give it in options.entryById to map the correction.`,
+        { seq: entry.seq, id },
+      );
+    }
+    return found;
+  };
+  const target = find(str(d, 'targetId'));
+  if (target.envelope.type === 'correction') return []; // EPCIS has no declaration of a declaration
+  const correctiveIds = strs(d, 'correctiveIds');
+  const correctiveEventIDs = options.eventId
+    ? correctiveIds.flatMap((id) => toEpcisEvents(find(id), ns, options).map((ev) => String(ev.eventID)))
+    : [];
+  const errorDeclaration = compact({
+    declarationTime: entry.envelope.time,
+    reason: correctiveIds.length > 0 ? 'incorrect_data' : 'did_not_occur',
+    correctiveEventIDs,
+    ...ext(d, 'reason', 'correctiveIds'),
+  });
+  return toEpcisEvents(target, ns, options).map((original) => ({
+    ...original,
+    recordTime: entry.envelope.recorded,
+    errorDeclaration,
+    'ml:seq': entry.seq,
+    'ml:leafHash': entry.leafHash,
+    'ml:targetSeq': target.seq,
+  }));
+}
+
+/**
+ * The JSON-LD context of the project's documents: GS1's, and `ml` for the plant's extension members and terms.
+ * @example epcisContext(ns) // → ['https://ref.gs1.org/…/epcis-context.jsonld', { ml: 'https://id.cleon-dieppe.example/voc/' }]
+ */
+export function epcisContext(ns: EpcisNamespace): JsonValue[] {
+  return [EPCIS_CONTEXT_URL, { ml: ns.vocab }];
+}
+
+/**
+ * Wrap events in an EPCISDocument (schema version 2.0).
+ * @example toEpcisDocument(entries.flatMap((x) => toEpcisEvents(x, ns)), ns, { creationDate: new Date().toISOString() })
+ */
+export function toEpcisDocument(
+  events: EpcisEvent[],
+  ns: EpcisNamespace,
+  options: { creationDate?: string } = {},
+): JsonObject {
+  return {
+    '@context': epcisContext(ns),
+    type: 'EPCISDocument',
+    schemaVersion: '2.0',
+    creationDate: options.creationDate ?? new Date().toISOString(),
+    epcisBody: { eventList: events },
+  };
+}
+
+/**
+ * The ledger event types an EPCIS event can be read as (the capture direction of EPCIS_RULES): same event type,
+ * action, business step and disposition, and identifiers of the rule's kind.
+ * @example ledgerTypesOf({ type: 'ObjectEvent', action: 'ADD', bizStep: 'commissioning', disposition: 'active', epcList: [motorUri(ns, '7DL-1')] }, ns) // → ['motor.produced']
+ */
+export function ledgerTypesOf(event: EpcisEvent, ns: EpcisNamespace): string[] {
+  const ids = (member: string): string[] => (Array.isArray(event[member]) ? (event[member] as string[]) : []);
+  const isKind = (uri: unknown, kind: IdKind) =>
+    typeof uri === 'string' && parseIdUri(ns, uri)?.kind === kind;
+  return Object.entries(EPCIS_RULES)
+    .filter(([, rule]) => {
+      if (rule.eventType !== event.type || rule.action !== event.action) return false;
+      if ((rule.bizStep && plantTerm(ns, rule.bizStep)) !== event.bizStep) return false;
+      const dispositions = rule.dispositionBy ? Object.values(rule.dispositionBy.values) : [rule.disposition];
+      if (!dispositions.some((t) => (t && plantTerm(ns, t)) === event.disposition)) return false;
+      if (rule.parent && !isKind(event.parentID, rule.parent)) return false;
+      const epcs = rule.parent ? ids('childEPCs') : ids('epcList');
+      return !rule.epcs || epcs.every((uri) => isKind(uri, rule.epcs!));
+    })
+    .map(([type]) => type);
+}
