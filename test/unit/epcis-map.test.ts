@@ -9,7 +9,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCatalog } from '../../src/core/domain/catalog.js';
-import { type CommandBody, decide, withSites } from '../../src/core/domain/decide.js';
+import { type CommandBody, type DistributiveOmit, decide, withSites } from '../../src/core/domain/decide.js';
 import { applyEvent, emptyState } from '../../src/core/domain/state.js';
 import { toBase64 } from '../../src/core/encoding.js';
 import { type Envelope, encodeEnvelope, normalizeSubjects, type PrevLink } from '../../src/core/envelope.js';
@@ -71,7 +71,7 @@ class Journey {
   #heads = new Map<string, PrevLink>();
   #minute = 0;
 
-  post(body: Omit<CommandBody, 'time'>): LedgerEntry {
+  post(body: DistributiveOmit<CommandBody, 'time'>): LedgerEntry {
     const time = new Date(Date.UTC(2026, 10, 23, 6, 0) + this.#minute++ * 60_000).toISOString();
     const draft = decide(this.#state, catalog, withSites({ ...body, time } as CommandBody, ['*']));
     const seq = this.entries.length;
@@ -276,14 +276,7 @@ describe('the A390 journey in EPCIS 2.0', () => {
         expect(e.eventTime).toBe(restated.envelope.time);
         expect(e.recordTime).toBe(entry.envelope.recorded);
         expect(e.eventTimeZoneOffset).toBe('+01:00'); // Paris in November
-        expect(e.eventID).toBe(
-          fakeEventId({
-            ...e,
-            eventID: null,
-            errorDeclaration: null,
-            'ml:seq': e['ml:targetSeq'] ?? e['ml:seq'],
-          }),
-        );
+        expect(e.eventID).toBe(fakeEventId({ ...e, 'ml:seq': restated.seq }));
       }
     }
     expect(toEpcisEvents(journey.entries[0]!, ns)[0]).toMatchObject({ eventTimeZoneOffset: '+00:00' });
