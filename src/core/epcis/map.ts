@@ -52,8 +52,6 @@ export interface EpcisRule {
   /** What the event is about: the kind of identifier in epcList / childEPCs, and of parentID. */
   epcs?: 'motor' | 'vin';
   parent?: 'rack' | 'vin';
-  /** One sentence where the choice needs one. */
-  why?: string;
 }
 
 /** The persistent disposition a hold sets and its release unsets. */
@@ -61,108 +59,51 @@ export const HOLD_DISPOSITION = 'ml:disp/on_hold';
 /** A motor set aside in the quarantine area: refused at intake, or held by quality. */
 export const QUARANTINED = 'ml:disp/quarantined';
 
-const NOT_EPCIS =
-  "An incident is the quality team's investigation record, not something that happened to an object: no EPCIS event.";
+/** One rule on one line: event type, action, business step, disposition, then the rest. */
+const rule = (
+  eventType: EpcisEventType,
+  action: EpcisAction,
+  bizStep: string,
+  disposition: string | undefined,
+  rest: Partial<EpcisRule>,
+): EpcisRule => ({ eventType, action, bizStep, ...(disposition ? { disposition } : {}), ...rest });
+const motors = { epcs: 'motor' } as const;
+const VERDICT = { member: 'verdict', values: { PASS: 'conformant', FAIL: 'non_conformant' } };
+// An incident is the quality team's investigation record, not something that happened to an object.
+const NONE: EpcisRule = { eventType: null };
 
-/** Every ledger event type and its EPCIS reading. */
+/** Every ledger event type and its EPCIS reading (docs/epcis.md says why each). */
 export const EPCIS_RULES: Readonly<Record<string, EpcisRule>> = {
-  'motor.produced': {
-    eventType: 'ObjectEvent',
-    action: 'ADD',
-    bizStep: 'commissioning',
-    disposition: 'active',
-    epcs: 'motor',
-  },
-  'motor.tested': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'inspecting',
-    dispositionBy: { member: 'verdict', values: { PASS: 'conformant', FAIL: 'non_conformant' } },
-    epcs: 'motor',
-  },
-  'shipment.loaded': {
-    eventType: 'AggregationEvent',
-    action: 'ADD',
-    bizStep: 'loading',
-    disposition: 'in_progress',
-    parent: 'rack',
-    epcs: 'motor',
-    why: 'One event per rack: the rack is the parent its motors are loaded in.',
-  },
-  'shipment.departed': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'shipping',
-    disposition: 'in_transit',
-    epcs: 'motor',
-  },
-  'shipment.arrived': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'arriving',
-    disposition: 'in_transit',
-    epcs: 'motor',
-    why: 'At the dock but not yet received: still in transit until intake accepts each motor.',
-  },
-  'motor.received': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'receiving',
-    disposition: 'in_progress',
-    epcs: 'motor',
-  },
-  'intake.rejected': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'receiving',
-    disposition: QUARANTINED,
-    epcs: 'motor',
-    why: 'The motor is set aside in the quarantine area; CBV non_conformant would say it fails its specification, which a refused scan does not establish.',
-  },
-  'motor.installed': {
-    eventType: 'AssociationEvent',
-    action: 'ADD',
-    bizStep: 'installing',
-    parent: 'vin',
-    epcs: 'motor',
-  },
-  'motor.removed': {
-    eventType: 'AssociationEvent',
-    action: 'DELETE',
-    bizStep: 'removing',
-    parent: 'vin',
-    epcs: 'motor',
-  },
-  'motor.held': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'holding',
-    disposition: QUARANTINED,
+  'motor.produced': rule('ObjectEvent', 'ADD', 'commissioning', 'active', motors),
+  'motor.tested': rule('ObjectEvent', 'OBSERVE', 'inspecting', undefined, {
+    ...motors,
+    dispositionBy: VERDICT,
+  }),
+  // One event per rack: the rack is the parent its motors are loaded in.
+  'shipment.loaded': rule('AggregationEvent', 'ADD', 'loading', 'in_progress', { ...motors, parent: 'rack' }),
+  'shipment.departed': rule('ObjectEvent', 'OBSERVE', 'shipping', 'in_transit', motors),
+  // At the dock but not yet received: in transit until intake accepts each motor.
+  'shipment.arrived': rule('ObjectEvent', 'OBSERVE', 'arriving', 'in_transit', motors),
+  'motor.received': rule('ObjectEvent', 'OBSERVE', 'receiving', 'in_progress', motors),
+  // Set aside in the quarantine area; CBV non_conformant would claim it fails its specification.
+  'intake.rejected': rule('ObjectEvent', 'OBSERVE', 'receiving', QUARANTINED, motors),
+  'motor.installed': rule('AssociationEvent', 'ADD', 'installing', undefined, { ...motors, parent: 'vin' }),
+  'motor.removed': rule('AssociationEvent', 'DELETE', 'removing', undefined, { ...motors, parent: 'vin' }),
+  'motor.held': rule('ObjectEvent', 'OBSERVE', 'holding', QUARANTINED, {
+    ...motors,
     persistentDisposition: { set: [HOLD_DISPOSITION] },
-    epcs: 'motor',
-  },
-  'motor.released': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'ml:bizstep/releasing',
+  }),
+  // CBV has no step for lifting a hold: a plant term; the persistent disposition says what changed.
+  'motor.released': rule('ObjectEvent', 'OBSERVE', 'ml:bizstep/releasing', undefined, {
+    ...motors,
     persistentDisposition: { unset: [HOLD_DISPOSITION] },
-    epcs: 'motor',
-    why: 'CBV has no step for lifting a hold: a plant term; the persistent disposition says what changed.',
-  },
-  'vehicle.shipped': {
-    eventType: 'ObjectEvent',
-    action: 'OBSERVE',
-    bizStep: 'shipping',
-    disposition: 'in_transit',
-    epcs: 'vin',
-  },
-  'incident.opened': { eventType: null, why: NOT_EPCIS },
-  'incident.updated': { eventType: null, why: NOT_EPCIS },
-  'incident.closed': { eventType: null, why: NOT_EPCIS },
-  correction: {
-    eventType: 'restated',
-    why: 'EPCIS declares an error by restating the erroneous event (same eventID) with an errorDeclaration.',
-  },
+  }),
+  'vehicle.shipped': rule('ObjectEvent', 'OBSERVE', 'shipping', 'in_transit', { epcs: 'vin' }),
+  'incident.opened': NONE,
+  'incident.updated': NONE,
+  'incident.closed': NONE,
+  // EPCIS declares an error by restating the wrong event (same eventID) with an errorDeclaration.
+  correction: { eventType: 'restated' },
 };
 
 /**
@@ -194,9 +135,13 @@ export interface EpcisMapOptions {
 }
 
 type Members = Record<string, JsonValue | undefined>;
-/** What a builder says of one EPCIS event: what it is about, where, and the rest (lists, ILMD, extensions). */
+/**
+ * What a builder says of one EPCIS event: the ids it is about (serials, or a VIN) and its parent's (a rack, a VIN),
+ * made URIs of the kinds its rule names; where it happened; and the rest (lists, ILMD, extension members).
+ */
 interface Part {
-  what: Members;
+  epcs: string[];
+  parent?: string;
   where?: Members;
   more?: Members;
 }
@@ -237,6 +182,23 @@ function route(ns: EpcisNamespace, from?: string, to?: string): Members {
   return { sourceList: ends(from, 'source'), destinationList: ends(to, 'destination') };
 }
 
+/** The EOL bench's readings as one sensor element (sensorReport needs at least one: none, none). */
+function sensorElements(ns: EpcisNamespace, e: Envelope, bench: string): Members {
+  const d = e.data;
+  const measurements = Object.entries((d.measurements ?? {}) as JsonObject);
+  if (measurements.length === 0) return ext(d, 'specVersion');
+  const sensorMetadata = {
+    time: e.time,
+    deviceID: bench,
+    bizRules: idUri(ns, 'spec', str(d, 'specVersion')),
+  };
+  return {
+    sensorElementList: [
+      { sensorMetadata, sensorReport: measurements.map(([n, v]) => sensorReport(ns, n, v)) },
+    ],
+  };
+}
+
 function sensorReport(ns: EpcisNamespace, name: string, value: JsonValue): JsonObject {
   const unit = MEASUREMENT_UNITS.find(
     (u) =>
@@ -260,73 +222,41 @@ function sensorReport(ns: EpcisNamespace, name: string, value: JsonValue): JsonO
   };
 }
 
-const motorsAt = (ns: EpcisNamespace, serials: string[]) => serials.map((s) => motorUri(ns, s));
-
-function intake(e: Envelope, ns: EpcisNamespace): Part[] {
-  const d = e.data;
-  return [
-    {
-      what: { epcList: [motorUri(ns, str(d, 'serial'))] },
-      where: place(ns, str(d, 'site'), dockUri(ns, str(d, 'site'), str(d, 'dock'))),
-      more: ext(d, 'shipmentId', 'scanner', 'code', 'reason'),
-    },
-  ];
-}
-
-function hold(e: Envelope, ns: EpcisNamespace): Part[] {
-  return [
-    {
-      what: { epcList: motorsAt(ns, strs(e.data, 'serials')) },
-      more: ext(e.data, 'holdId', 'reason', 'incidentId'),
-    },
-  ];
-}
+const intake = (e: Envelope, ns: EpcisNamespace): Part[] => [
+  {
+    epcs: [str(e.data, 'serial')],
+    where: place(ns, str(e.data, 'site'), dockUri(ns, str(e.data, 'site'), str(e.data, 'dock'))),
+    more: ext(e.data, 'shipmentId', 'scanner', 'code', 'reason'),
+  },
+];
+const hold = (e: Envelope): Part[] => [
+  { epcs: strs(e.data, 'serials'), more: ext(e.data, 'holdId', 'reason', 'incidentId') },
+];
 
 /** The builders: where each datum of a ledger event goes in its EPCIS event(s). */
 const BUILDERS: Readonly<Record<string, (e: Envelope, ns: EpcisNamespace) => Part[]>> = {
   'motor.produced': (e, ns) => {
     const d = e.data;
-    const lots = (d.lots ?? {}) as JsonObject;
+    const lots = Object.entries((d.lots ?? {}) as JsonObject).map(([part, lot]) => [`ml:${part}`, lot]);
+    const workOrder = d.workOrder ? idUri(ns, 'workOrder', str(d, 'workOrder')) : undefined;
     return [
       {
-        what: { epcList: [motorUri(ns, str(d, 'serial'))] },
+        epcs: [str(d, 'serial')],
         where: place(ns, str(d, 'site'), stationUri(ns, str(d, 'site'), str(d, 'station'))),
         more: {
-          bizTransactionList: d.workOrder
-            ? [{ type: 'prodorder', bizTransaction: idUri(ns, 'workOrder', str(d, 'workOrder')) }]
-            : undefined,
-          ilmd: {
-            ...ext(d, 'motorType', 'line', 'station', 'shift'),
-            'ml:lots': Object.fromEntries(Object.entries(lots).map(([part, lot]) => [`ml:${part}`, lot])),
-          } as JsonObject,
+          bizTransactionList: workOrder && [{ type: 'prodorder', bizTransaction: workOrder }],
+          ilmd: { ...ext(d, 'motorType', 'line', 'station', 'shift'), 'ml:lots': Object.fromEntries(lots) },
         },
       },
     ];
   },
   'motor.tested': (e, ns) => {
-    const d = e.data;
-    const bench = idUri(ns, 'bench', str(d, 'site'), str(d, 'bench'));
-    const measurements = Object.entries((d.measurements ?? {}) as JsonObject);
-    const sensorMetadata = {
-      time: e.time,
-      deviceID: bench,
-      bizRules: idUri(ns, 'spec', str(d, 'specVersion')),
-    };
+    const bench = idUri(ns, 'bench', str(e.data, 'site'), str(e.data, 'bench'));
     return [
       {
-        what: { epcList: [motorUri(ns, str(d, 'serial'))] },
-        where: place(ns, str(d, 'site'), bench),
-        more:
-          measurements.length > 0
-            ? {
-                sensorElementList: [
-                  {
-                    sensorMetadata,
-                    sensorReport: measurements.map(([name, v]) => sensorReport(ns, name, v)),
-                  },
-                ],
-              }
-            : ext(d, 'specVersion'),
+        epcs: [str(e.data, 'serial')],
+        where: place(ns, str(e.data, 'site'), bench),
+        more: sensorElements(ns, e, bench),
       },
     ];
   },
@@ -337,38 +267,41 @@ const BUILDERS: Readonly<Record<string, (e: Envelope, ns: EpcisNamespace) => Par
       { type: 'desadv', bizTransaction: idUri(ns, 'asn', str(d, 'asn')) },
       ...(d.bol ? [{ type: 'bol', bizTransaction: idUri(ns, 'bol', str(d, 'bol')) }] : []),
     ];
+    const more = {
+      bizTransactionList: documents,
+      ...route(ns, str(d, 'from'), str(d, 'to')),
+      ...ext(d, 'shipmentId'),
+    };
     return racks.map((r) => ({
-      what: { parentID: rackUri(ns, str(r, 'rack')), childEPCs: motorsAt(ns, strs(r, 'serials')) },
+      epcs: strs(r, 'serials'),
+      parent: str(r, 'rack'),
       where: place(ns, str(d, 'from')),
-      more: {
-        bizTransactionList: documents,
-        ...route(ns, str(d, 'from'), str(d, 'to')),
-        ...ext(d, 'shipmentId'),
-      },
+      more,
     }));
   },
   'shipment.departed': (e, ns) => {
     const d = e.data;
+    const truck = { 'ml:truck': truckUri(ns, str(d, 'truck')) };
     return [
       {
-        what: { epcList: motorsAt(ns, subjectsOf(e, 'motor')) },
+        epcs: subjectsOf(e, 'motor'),
         where: place(ns, str(d, 'from'), undefined, true),
         more: {
           ...route(ns, str(d, 'from'), str(d, 'to')),
           ...ext(d, 'shipmentId', 'carrier'),
-          'ml:truck': truckUri(ns, str(d, 'truck')),
+          ...truck,
           ...ext(d, 'seal'),
         },
       },
     ];
   },
   'shipment.arrived': (e, ns) => {
-    const d = e.data;
+    const site = str(e.data, 'site');
     return [
       {
-        what: { epcList: motorsAt(ns, subjectsOf(e, 'motor')) },
-        where: place(ns, str(d, 'site'), dockUri(ns, str(d, 'site'), str(d, 'dock')), true),
-        more: { ...route(ns, undefined, str(d, 'site')), ...ext(d, 'shipmentId') },
+        epcs: subjectsOf(e, 'motor'),
+        where: place(ns, site, dockUri(ns, site, str(e.data, 'dock')), true),
+        more: { ...route(ns, undefined, site), ...ext(e.data, 'shipmentId') },
       },
     ];
   },
@@ -376,14 +309,16 @@ const BUILDERS: Readonly<Record<string, (e: Envelope, ns: EpcisNamespace) => Par
   'intake.rejected': intake,
   'motor.installed': (e, ns) => [
     {
-      what: { parentID: vinUri(ns, str(e.data, 'vin')), childEPCs: [motorUri(ns, str(e.data, 'serial'))] },
+      epcs: [str(e.data, 'serial')],
+      parent: str(e.data, 'vin'),
       where: place(ns, e.actor.site, stationUri(ns, e.actor.site, str(e.data, 'station'))),
       more: ext(e.data, 'model', 'slot'),
     },
   ],
   'motor.removed': (e, ns) => [
     {
-      what: { parentID: vinUri(ns, str(e.data, 'vin')), childEPCs: [motorUri(ns, str(e.data, 'serial'))] },
+      epcs: [str(e.data, 'serial')],
+      parent: str(e.data, 'vin'),
       where: place(ns, e.actor.site),
       more: ext(e.data, 'slot', 'reason'),
     },
@@ -391,9 +326,18 @@ const BUILDERS: Readonly<Record<string, (e: Envelope, ns: EpcisNamespace) => Par
   'motor.held': hold,
   'motor.released': hold,
   'vehicle.shipped': (e, ns) => [
-    { what: { epcList: [vinUri(ns, str(e.data, 'vin'))] }, where: place(ns, e.actor.site, undefined, true) },
+    { epcs: [str(e.data, 'vin')], where: place(ns, e.actor.site, undefined, true) },
   ],
 };
+
+const URI_OF = { motor: motorUri, vin: vinUri, rack: rackUri } as const;
+
+/** epcList, or parentID and childEPCs: the part's ids as URIs of the kinds its rule names. */
+function subjectMembers(rule: EpcisRule, part: Part, ns: EpcisNamespace): Members {
+  const epcs = part.epcs.map((id) => URI_OF[rule.epcs ?? 'motor'](ns, id));
+  if (!rule.parent) return { epcList: epcs };
+  return { parentID: URI_OF[rule.parent](ns, part.parent ?? ''), childEPCs: epcs };
+}
 
 /** Drop the members that are absent or empty lists (EPCIS omits what it does not know). */
 function compact(members: Members): JsonObject {
@@ -468,7 +412,7 @@ export function toEpcisEvents(
     withEventId(
       compact({
         ...head,
-        ...part.what,
+        ...subjectMembers(rule, part, ns),
         ...termsOf(rule, e.data, ns),
         ...part.where,
         ...part.more,
