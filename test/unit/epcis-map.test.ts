@@ -3,16 +3,15 @@
 // rules and written as the sequencer writes entries (no database), then mapped to EPCIS events: the right event
 // types and CBV terms in order, identifiers as URIs of the plant (or GS1 keys where configured), every event
 // with its ledger seq and leaf hash, and every document valid against GS1's JSON Schema.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Ajv } from 'ajv';
-import addFormats from 'ajv-formats';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { validateCatalog } from '../../src/core/domain/catalog.js';
 import { type CommandBody, type DistributiveOmit, decide, withSites } from '../../src/core/domain/decide.js';
 import { applyEvent, emptyState } from '../../src/core/domain/state.js';
 import { toBase64 } from '../../src/core/encoding.js';
 import { type Envelope, encodeEnvelope, normalizeSubjects, type PrevLink } from '../../src/core/envelope.js';
+import { documentEvents, eventHashId } from '../../src/core/epcis/event-hash.js';
 import {
   dockUri,
   epcisNamespace,
@@ -44,9 +43,9 @@ import {
   toEpcisEvents,
 } from '../../src/core/epcis/map.js';
 import { leafHash } from '../../src/core/merkle.js';
+import { loadEpcisValidator } from '../../src/epcis/schema.js';
 
 const ROOT = join(import.meta.dirname, '../..');
-const CONFORMANCE = join(ROOT, '../shared/conformance/epcis');
 const catalog = validateCatalog(JSON.parse(readFileSync(join(ROOT, 'catalog/default.json'), 'utf8')));
 
 const BASE = 'https://id.cleon-dieppe.example/';
@@ -225,12 +224,8 @@ function a390Journey(): Journey {
   return j;
 }
 
-// A stand-in for the CBV event hash (another module): what matters here is where the mapping puts it.
-const fakeEventId = (event: EpcisEvent) =>
-  `urn:test:event:${event['ml:seq']}:${encodeURIComponent(JSON.stringify(event.epcList ?? event.parentID))}`;
-
 const journey = a390Journey();
-const options: EpcisMapOptions = { timeZone: 'Europe/Paris', entryById: journey.byId, eventId: fakeEventId };
+const options: EpcisMapOptions = { timeZone: 'Europe/Paris', entryById: journey.byId };
 const mapped = journey.entries.map((entry) => ({ entry, events: toEpcisEvents(entry, ns, options) }));
 const events = mapped.flatMap((m) => m.events);
 const eventsOf = (type: string) =>
@@ -276,11 +271,28 @@ describe('the A390 journey in EPCIS 2.0', () => {
         expect(e.eventTime).toBe(restated.envelope.time);
         expect(e.recordTime).toBe(entry.envelope.recorded);
         expect(e.eventTimeZoneOffset).toBe('+01:00'); // Paris in November
-        expect(e.eventID).toBe(fakeEventId({ ...e, 'ml:seq': restated.seq }));
       }
     }
     expect(toEpcisEvents(journey.entries[0]!, ns)[0]).toMatchObject({ eventTimeZoneOffset: '+00:00' });
-    expect(toEpcisEvents(journey.entries[0]!, ns)[0]).not.toHaveProperty('eventID');
+  });
+
+  it('identifies every event by its CBV 2.0 event hash, which a partner recomputes from the document', () => {
+    const doc = toEpcisDocument(events, ns);
+    const restated = eventsOf('correction');
+    const recomputed = documentEvents(doc).map(({ event, context }) => eventHashId(event, context));
+    for (const [i, e] of events.entries()) {
+      expect(e.eventID).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+      if (!restated.includes(e)) expect(e.eventID).toBe(recomputed[i]);
+    }
+    const own = events.filter((e) => !restated.includes(e)).map((e) => e.eventID);
+    expect(new Set(own).size).toBe(own.length);
+    const first = journey.entries[0]!;
+    expect(toEpcisEvents(first, ns, { eventId: false })[0]).not.toHaveProperty('eventID');
+    expect(
+      toEpcisEvents(first, ns, { eventId: () => 'urn:uuid:0196f3c2-0000-4000-8000-000000000000' })[0],
+    ).toMatchObject({
+      eventID: 'urn:uuid:0196f3c2-0000-4000-8000-000000000000',
+    });
   });
 
   it('commissions a motor with its production data as ILMD, at its station, under its work order', () => {
@@ -505,7 +517,11 @@ describe('identifiers', () => {
 describe('the EPCIS document', () => {
   let validate: (doc: unknown) => string[];
   beforeAll(() => {
-    validate = gs1SchemaValidator();
+    const validator = loadEpcisValidator();
+    validate = (doc) => {
+      const result = validator.validateDocument(doc);
+      return result.valid ? [] : result.problems.map((p) => `${p.pointer} ${p.rule} ${p.message}`);
+    };
   });
 
   it('names the GS1 context and the plant vocabulary, and validates against the GS1 JSON Schema', () => {
@@ -530,19 +546,4 @@ describe('the EPCIS document', () => {
 
 function omit(o: EpcisEvent, ...keys: string[]): EpcisEvent {
   return Object.fromEntries(Object.entries(o).filter(([k]) => !keys.includes(k)));
-}
-
-// The GS1 schema as the conformance README says: draft-07, strict off, every file added so the $refs resolve.
-function gs1SchemaValidator(): (doc: unknown) => string[] {
-  const dir = join(CONFORMANCE, 'gs1-json-schema');
-  const ajv = new Ajv({ strict: false, allErrors: true });
-  addFormats.default(ajv);
-  const files = [
-    ...readdirSync(join(dir, 'schemas')).map((f) => join(dir, 'schemas', f)),
-    ...['EPCIS-Document-JSON-Schema.json', 'EPCIS-Event-JSON-Schema.json'].map((f) => join(dir, f)),
-  ];
-  for (const f of files) ajv.addSchema(JSON.parse(readFileSync(f, 'utf8')));
-  const check = ajv.compile(JSON.parse(readFileSync(join(dir, 'EPCIS-JSON-Schema-root.json'), 'utf8')));
-  return (doc) =>
-    check(doc) ? [] : (check.errors ?? []).map((e) => `${e.instancePath} ${e.keyword} ${e.message}`);
 }

@@ -5,6 +5,7 @@
 // proof. Pure and portable. docs/epcis.md is this table in words.
 import type { Envelope, JsonObject, JsonValue } from '../envelope.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { eventHashId } from './event-hash.js';
 import {
   dockUri,
   type EpcisNamespace,
@@ -128,10 +129,13 @@ export const MEASUREMENT_UNITS: readonly { suffix: string; type: string; uom: st
 export interface EpcisMapOptions {
   /** IANA time zone of the plant, for eventTimeZoneOffset (eventTime stays in UTC): default 'UTC'. */
   timeZone?: string;
-  /** Entries by id: a correction needs its target (and, with eventId, its corrective entries). */
+  /** Entries by id: a correction needs its target (and its corrective entries, for their eventIDs). */
   entryById?: (id: string) => LedgerEntry | undefined;
-  /** The eventID of an event (the CBV 2.0 event hash: src/core/epcis/event-hash.ts). Absent: no eventID. */
-  eventId?: (event: EpcisEvent) => string;
+  /**
+   * The eventID of an event: by default its CBV 2.0 event hash (`ni:///sha-256;…?ver=CBV2.0`) under the
+   * document's context; `false` for none.
+   */
+  eventId?: ((event: EpcisEvent) => string) | false;
 }
 
 type Members = Record<string, JsonValue | undefined>;
@@ -418,20 +422,31 @@ export function toEpcisEvents(
         ...part.more,
         ...ledger,
       }),
+      ns,
       options,
     ),
   );
 }
 
-function withEventId(event: EpcisEvent, options: EpcisMapOptions): EpcisEvent {
-  if (!options.eventId) return event;
+/** The eventID maker of these options: the CBV 2.0 event hash unless told otherwise. */
+function eventIdOf(
+  ns: EpcisNamespace,
+  options: EpcisMapOptions,
+): ((event: EpcisEvent) => string) | undefined {
+  if (options.eventId === false) return undefined;
+  return options.eventId ?? ((event) => eventHashId(event, epcisContext(ns)));
+}
+
+function withEventId(event: EpcisEvent, ns: EpcisNamespace, options: EpcisMapOptions): EpcisEvent {
+  const eventId = eventIdOf(ns, options);
+  if (!eventId) return event;
   const { type, eventTime, eventTimeZoneOffset, recordTime, ...rest } = event;
   return {
     type,
     eventTime,
     eventTimeZoneOffset,
     recordTime,
-    eventID: options.eventId(event),
+    eventID: eventId(event),
     ...rest,
   } as EpcisEvent;
 }
@@ -454,7 +469,7 @@ function restate(entry: LedgerEntry, ns: EpcisNamespace, options: EpcisMapOption
   const target = find(str(d, 'targetId'));
   if (target.envelope.type === 'correction') return []; // EPCIS has no declaration of a declaration
   const correctiveIds = strs(d, 'correctiveIds');
-  const correctiveEventIDs = options.eventId
+  const correctiveEventIDs = eventIdOf(ns, options)
     ? correctiveIds.flatMap((id) => toEpcisEvents(find(id), ns, options).map((ev) => String(ev.eventID)))
     : [];
   const errorDeclaration = compact({
