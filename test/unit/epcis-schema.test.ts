@@ -230,6 +230,93 @@ describe('malformed documents', () => {
     expect(result.summary).toMatch(/^eventList\/0\/bizStep must be one of .*"shipping".* or a URI/);
   });
 
+  it('names the bad EPC, not the lists an event could have had instead', () => {
+    const result = refused(
+      validator.validateDocument(
+        aDocument((_, events) => {
+          events[0]!.epcList = ['motor 7DL-000123'];
+        }),
+      ),
+    );
+    expect(result.problems).toEqual([
+      { pointer: '/epcisBody/eventList/0/epcList/0', rule: 'format', message: 'must match format "uri"' },
+    ]);
+    expect(result.summary).toMatch(/^eventList\/0\/epcList\/0 must be a URI/);
+  });
+
+  it('asks for one of epcList, quantityList or sensorElementList when an ObjectEvent has none', () => {
+    const result = refused(
+      validator.validateDocument(
+        aDocument((_, events) => {
+          delete events[0]!.epcList;
+        }),
+      ),
+    );
+    expect(result.problems.map((p) => [p.pointer, p.rule])).toEqual([
+      ['/epcisBody/eventList/0', 'required'],
+      ['/epcisBody/eventList/0', 'required'],
+      ['/epcisBody/eventList/0', 'required'],
+    ]);
+    expect(result.summary).toBe(
+      'eventList/0 needs one of the members "epcList", "quantityList", "sensorElementList".',
+    );
+  });
+
+  it('says what a time zone offset looks like', () => {
+    const result = refused(
+      validator.validateDocument(
+        aDocument((_, events) => {
+          events[0]!.eventTimeZoneOffset = '+1h';
+        }),
+      ),
+    );
+    expect(result.problems).toMatchObject([
+      { pointer: '/epcisBody/eventList/0/eventTimeZoneOffset', rule: 'pattern' },
+    ]);
+    expect(result.summary).toBe(
+      'eventList/0/eventTimeZoneOffset must be a time zone offset, e.g. +01:00 or -06:00.',
+    );
+  });
+
+  it('refuses what is not a JSON object, or not a document', () => {
+    for (const type of ['toString', '__proto__', 42]) {
+      const result = refused(validator.validateDocument({ ...aDocument(), type }));
+      expect(result.problems).toContainEqual(expect.objectContaining({ pointer: '/type' }));
+    }
+    for (const value of [null, [], 'EPCISDocument']) {
+      const result = refused(validator.validateDocument(value));
+      expect(result.problems).toEqual([{ pointer: '', rule: 'type', message: 'must be object' }]);
+      expect(result.summary).toBe('The document must be a JSON object.');
+    }
+  });
+
+  it('points into the results of a query document', () => {
+    const doc = readDocument(join(CONFORMANCE, 'gs1-examples/EPCISQueryDocument.jsonld'));
+    eventsOf(doc)[1]!.eventTime = 'yesterday';
+    const result = refused(validator.validateDocument(doc));
+    expect(result.problems).toEqual([
+      {
+        pointer: '/epcisBody/queryResults/resultsBody/eventList/1/eventTime',
+        rule: 'format',
+        message: 'must match format "date-time"',
+      },
+    ]);
+    expect(result.summary).toMatch(/^eventList\/1\/eventTime must be a date-time/);
+  });
+
+  it('refuses an event list that is not a list', () => {
+    const result = refused(
+      validator.validateDocument(
+        aDocument((d, [event]) => {
+          d.epcisBody.eventList = event as unknown as EpcisEvent[];
+        }),
+      ),
+    );
+    expect(result.problems).toEqual([
+      { pointer: '/epcisBody/eventList', rule: 'type', message: 'must be array' },
+    ]);
+  });
+
   it('refuses a bare event given as a document', () => {
     const doc = aDocument();
     const result = refused(validator.validateDocument({ '@context': doc['@context'], ...eventsOf(doc)[0] }));
