@@ -11,7 +11,7 @@ import { type CommandBody, type DistributiveOmit, decide, withSites } from '../.
 import { applyEvent, emptyState } from '../../src/core/domain/state.js';
 import { toBase64 } from '../../src/core/encoding.js';
 import { type Envelope, encodeEnvelope, normalizeSubjects, type PrevLink } from '../../src/core/envelope.js';
-import { documentEvents, eventHashId } from '../../src/core/epcis/event-hash.js';
+import { eventHashId, listDocumentEvents } from '../../src/core/epcis/event-hash.js';
 import {
   dockUri,
   epcisNamespace,
@@ -279,7 +279,7 @@ describe('the A390 journey in EPCIS 2.0', () => {
   it('identifies every event by its CBV 2.0 event hash, which a partner recomputes from the document', () => {
     const doc = toEpcisDocument(events, ns);
     const restated = eventsOf('correction');
-    const recomputed = documentEvents(doc).map(({ event, context }) => eventHashId(event, context));
+    const recomputed = listDocumentEvents(doc).map(({ event, context }) => eventHashId(event, context));
     for (const [i, e] of events.entries()) {
       expect(e.eventID).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
       if (!restated.includes(e)) expect(e.eventID).toBe(recomputed[i]);

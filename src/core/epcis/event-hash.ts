@@ -362,9 +362,9 @@ function ignoreFieldsOf(obj: Record<string, unknown> | undefined): string[] {
 /**
  * The events of an EPCISDocument or EPCISQueryDocument (or a lone event) in document order, each with the
  * document's `@context` and the names its `ignoreFields` member lists (on the document or its queryResults).
- * @example for (const { event, context, options } of documentEvents(doc)) eventHashId(event, context, options);
+ * @example for (const { event, context, options } of listDocumentEvents(doc)) eventHashId(event, context, options);
  */
-export function documentEvents(document: Readonly<Record<string, unknown>>): {
+export function listDocumentEvents(document: Readonly<Record<string, unknown>>): {
   event: Readonly<Record<string, unknown>>;
   context: EpcisContext | undefined;
   options: EventHashOptions;
