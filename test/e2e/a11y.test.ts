@@ -67,20 +67,20 @@ describe('accessibility (WCAG 2.1 AA, axe-core)', () => {
     'draws the login, lists, shipment and consistency pages at desktop and 360 px',
     async () => {
       // Something to list: an incident, and a hold under it on the docs scenario's buffered motor.
-    const quality = await server.token('quality', ['*']);
-    await server.call(quality, 'POST', '/v1/incidents', {
-      incidentId: 'INC-2026-031',
-      title: 'Rear motor whine at 80 km/h',
-      severity: 'HIGH',
-      suspectVins: ['VF1A390EA00012301'],
-    });
-    await server.call(quality, 'POST', '/v1/holds', {
-      holdId: 'HOLD-2026-031',
-      serials: ['7DL-000128'],
-      reason: 'Same magnets lot as the whining car',
-      incidentId: 'INC-2026-031',
-    });
-    const PAGES: [string, string, string[], string, string][] = [
+      const quality = await server.token('quality', ['*']);
+      await server.call(quality, 'POST', '/v1/incidents', {
+        incidentId: 'INC-2026-031',
+        title: 'Rear motor whine at 80 km/h',
+        severity: 'HIGH',
+        suspectVins: ['VF1A390EA00012301'],
+      });
+      await server.call(quality, 'POST', '/v1/holds', {
+        holdId: 'HOLD-2026-031',
+        serials: ['7DL-000128'],
+        reason: 'Same magnets lot as the whining car',
+        incidentId: 'INC-2026-031',
+      });
+      const PAGES: [string, string, string[], string, string][] = [
         ['login', 'quality', ['*'], '/login', 'button'],
         ['trace-holds', 'quality', ['*'], '/trace/holds', 'main h1'],
         ['trace-incidents', 'quality', ['*'], '/trace/incidents', 'main h1'],
