@@ -1,5 +1,5 @@
-// The CBV 2.0 event hash ID against every vector of shared/conformance/epcis/event-hash, and the properties a
-// repository relies on to recognise the same event captured twice.
+// The CBV 2.0 event hash ID against every vector of test/vectors/epcis/event-hash (a copy of
+// shared/conformance/epcis), and the properties a repository relies on to recognise the same event captured twice.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { toHex, utf8Encode } from '../../src/core/encoding.js';
 import { eventHashId, eventPreHash, listDocumentEvents } from '../../src/core/epcis/event-hash.js';
 import { sha256 } from '../../src/core/hash.js';
 
-const VECTORS = join(import.meta.dirname, '../../../shared/conformance/epcis/event-hash');
+const VECTORS = join(import.meta.dirname, '../vectors/epcis/event-hash');
 const names = readdirSync(VECTORS)
   .filter((f) => f.endsWith('.jsonld'))
   .map((f) => f.slice(0, -'.jsonld'.length))

@@ -14,7 +14,7 @@ import {
 } from '../../src/epcis/schema.js';
 import { toProblem } from '../../src/http/problem.js';
 
-const CONFORMANCE = join(import.meta.dirname, '../../../shared/conformance/epcis');
+const CONFORMANCE = join(import.meta.dirname, '../vectors/epcis');
 
 /** Every file under dir whose name ends with ext, as paths relative to dir. */
 function filesUnder(dir: string, ext: string): string[] {
