@@ -1,6 +1,7 @@
 // Configuration from the environment: one table that parses, validates and documents every variable
 // (docs/configuration.md lists the same table; a test keeps them in step). Read once, frozen, failing fast
 // with the variable's name.
+import { epcisNamespace } from './core/epcis/ids.js';
 import { LedgerError } from './core/errors.js';
 
 interface Variable<T> {
@@ -115,6 +116,18 @@ export const VARIABLES = {
     60,
     31_536_000,
   ),
+  EPCIS_NAMESPACE: {
+    description:
+      "Base URL of the plant's identifiers in EPCIS (motors, VINs, racks, sites… are URIs under it), ending with '/'.",
+    default: 'https://id.cleon-dieppe.example/',
+    parse: (raw: string): string => {
+      try {
+        return epcisNamespace({ base: raw }).base; // the namespace's own check, said here with the variable's name
+      } catch {
+        throw new Error('must be an http(s) URL ending with "/", e.g. https://id.cleon-dieppe.example/');
+      }
+    },
+  },
   LOG_LEVEL: oneOf(
     'fatal, error, warn, info, debug, trace or silent.',
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,

@@ -16,6 +16,7 @@ import { buildValidator, exactJsonParser } from './input.js';
 import { finishOpenApi } from './openapi.js';
 import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
+import { epcisRoutes } from './routes/epcis.js';
 import { intakeRoutes } from './routes/intake.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { motorRoutes } from './routes/motors.js';
@@ -146,6 +147,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(vehicleRoutes, ctx);
   await app.register(qualityRoutes, ctx);
   await app.register(analysisRoutes, ctx);
+  await app.register(epcisRoutes, ctx);
   await app.register(sessionRoutes, {
     catalog: options.catalog,
     config: options.config,

@@ -85,6 +85,7 @@ describe('a token for Alpine only', () => {
       site: ['DIEPPE'],
       component: ['magnets'],
       lot: ['MAG-24-031'],
+      eventID: [`ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`],
     };
     const spec = (await t.app.inject('/docs/json')).json() as {
       paths: Record<string, Record<string, unknown>>;

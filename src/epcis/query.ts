@@ -1,0 +1,333 @@
+// The read side of the EPCIS 2.0 REST binding over the ledger: the standard query parameters read from a query
+// string (a bad one is a 400 naming it), the EPC filters resolved to ledger subjects so that only those
+// subjects' entries are read, each entry mapped by src/core/epcis/map.ts and the events filtered, then paged by
+// log position (an opaque token of the last event's seq and place in its entry). Brand scoping is the native
+// reads' own (query/scope.ts): an entry the reader may not see whole gives no event, nor does a correction of one.
+import { type Kysely, sql } from 'kysely';
+import { toBase64, utf8Decode } from '../core/encoding.js';
+import type { Envelope, JsonObject } from '../core/envelope.js';
+import { type EpcisNamespace, parseIdUri, plantTerm } from '../core/epcis/ids.js';
+import { type EpcisEvent, epcisContext, type LedgerEntry, toEpcisEvents } from '../core/epcis/map.js';
+import { ValidationError } from '../core/errors.js';
+import type { Database } from '../db/schema.js';
+import { entriesVisible, type Scope } from '../query/scope.js';
+
+/** perPage when the client names none (the binding's default), and the most one page may hold. */
+export const PER_PAGE_DEFAULT = 30;
+export const PER_PAGE_MAX = 1000;
+
+/** A query of GET /epcis/events, parsed: each list is "one of these" (the binding's pipe-delimited values). */
+export interface EpcisEventQuery {
+  MATCH_epc?: string[];
+  MATCH_anyEPC?: string[];
+  MATCH_parentID?: string[];
+  GE_eventTime?: number;
+  LT_eventTime?: number;
+  GE_recordTime?: number;
+  LT_recordTime?: number;
+  EQ_bizStep?: string[];
+  EQ_disposition?: string[];
+  EQ_bizLocation?: string[];
+  EQ_readPoint?: string[];
+  perPage: number;
+  /** Where the previous page ended: events after this one. */
+  after?: Position;
+}
+
+/** An event's place in the log: its entry's seq and its index among that entry's events. */
+interface Position {
+  seq: number;
+  index: number;
+}
+
+const LISTS = [
+  'MATCH_epc',
+  'MATCH_anyEPC',
+  'MATCH_parentID',
+  'EQ_bizStep',
+  'EQ_disposition',
+  'EQ_bizLocation',
+  'EQ_readPoint',
+] as const;
+const TIMES = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'] as const;
+/** The query parameters GET /epcis/events understands. */
+export const EPCIS_QUERY_PARAMETERS = [...LISTS, ...TIMES, 'perPage', 'nextPageToken'] as const;
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+function refuse(parameter: string, message: string): never {
+  throw new ValidationError('EPCIS_QUERY_PARAMETER', `${parameter}: ${message}`, { parameter });
+}
+
+/**
+ * Read the binding's query parameters from a query string's values: lists are pipe-delimited, times RFC 3339
+ * with a zone, perPage 1 to 1000; anything else, and a parameter it does not know, is refused with
+ * EPCIS_QUERY_PARAMETER naming the parameter (a filter silently ignored would answer another question).
+ * @example parseEpcisQuery({ MATCH_epc: motorUri(ns, '7DL-000123'), perPage: '2' }) // → { MATCH_epc: [...], perPage: 2 }
+ */
+export function parseEpcisQuery(raw: Readonly<Record<string, string | undefined>>): EpcisEventQuery {
+  const query: EpcisEventQuery = { perPage: PER_PAGE_DEFAULT };
+  const unknown = Object.keys(raw).find(
+    (name) => !(EPCIS_QUERY_PARAMETERS as readonly string[]).includes(name),
+  );
+  if (unknown !== undefined)
+    refuse(unknown, `not a parameter this server answers; it knows ${EPCIS_QUERY_PARAMETERS.join(', ')}.`);
+  for (const name of LISTS) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    const items = value.split('|');
+    if (items.some((v) => v === '')) refuse(name, 'give one or more values separated by "|", none empty.');
+    query[name] = items;
+  }
+  for (const name of TIMES) {
+    const value = raw[name];
+    if (value === undefined) continue;
+    // A '+' of a zone offset sent unencoded arrives as a space.
+    const time = value.replace(' ', '+');
+    const instant = Date.parse(time);
+    if (!RFC3339.test(time) || Number.isNaN(instant))
+      refuse(name, `"${value}" is not an RFC 3339 date-time with a zone, e.g. 2026-11-23T06:00:00Z.`);
+    query[name] = instant;
+  }
+  if (raw.perPage !== undefined) {
+    const n = /^\d{1,4}$/.test(raw.perPage) ? Number(raw.perPage) : 0;
+    if (n < 1 || n > PER_PAGE_MAX) refuse('perPage', `give an integer from 1 to ${PER_PAGE_MAX}.`);
+    query.perPage = n;
+  }
+  if (raw.nextPageToken !== undefined) query.after = readToken(raw.nextPageToken);
+  return query;
+}
+
+/**
+ * The opaque nextPageToken of a position in the log (base64url of "seq.index").
+ * @example pageToken({ seq: 41, index: 0 }) // → 'NDEuMA'
+ */
+function pageToken(p: Position): string {
+  return btoa(`${p.seq}.${p.index}`).replace(/=+$/, '').replaceAll('+', '-').replaceAll('/', '_');
+}
+
+function readToken(token: string): Position {
+  let text = '';
+  try {
+    text = /^[A-Za-z0-9_-]{1,32}$/.test(token) ? atob(token.replaceAll('-', '+').replaceAll('_', '/')) : '';
+  } catch {
+    text = '';
+  }
+  const m = /^(\d{1,15})\.(\d{1,6})$/.exec(text);
+  if (!m) refuse('nextPageToken', 'not a token this server gave: use the Link of the previous page.');
+  return { seq: Number(m[1]), index: Number(m[2]) };
+}
+
+/** The ledger subjects an EPC names: a motor, a VIN; anything else of ours, or not ours, names none. */
+function subjectsOfEpcs(ns: EpcisNamespace, uris: readonly string[]): string[] {
+  return uris.flatMap((uri) => {
+    const id = parseIdUri(ns, uri);
+    if (id?.kind === 'motor') return [`motor:${id.parts[0]}`];
+    if (id?.kind === 'vin') return [`vehicle:${id.parts[0]}`];
+    return [];
+  });
+}
+
+/** A CBV term as the events write it: a bare word for CBV's own (from its URN or URL forms), plant terms whole. */
+function termOf(ns: EpcisNamespace, value: string): string {
+  const cbv =
+    /^(?:urn:epcglobal:cbv:(?:bizstep|disp):|https:\/\/ref\.gs1\.org\/cbv\/(?:BizStep|Disp)-)(.+)$/.exec(
+      value,
+    );
+  return cbv ? cbv[1]! : plantTerm(ns, value);
+}
+
+const ids = (event: EpcisEvent, member: string): string[] => {
+  const v = event[member];
+  return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
+};
+const placeOf = (event: EpcisEvent, member: string): string | undefined => {
+  const v = event[member] as { id?: unknown } | undefined;
+  return typeof v?.id === 'string' ? v.id : undefined;
+};
+
+/** Does the event pass every filter of the query other than paging? */
+function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boolean {
+  const any = (values: readonly string[] | undefined, have: readonly (string | undefined)[]) =>
+    values === undefined || values.some((v) => have.includes(v));
+  const epcs = [...ids(event, 'epcList'), ...ids(event, 'childEPCs')];
+  const time = (member: string) => Date.parse(String(event[member]));
+  return (
+    any(q.MATCH_epc, epcs) &&
+    any(q.MATCH_parentID, ids(event, 'parentID')) &&
+    any(q.MATCH_anyEPC, [...epcs, ...ids(event, 'parentID')]) &&
+    any(
+      q.EQ_bizStep?.map((v) => termOf(ns, v)),
+      [event.bizStep as string | undefined],
+    ) &&
+    any(
+      q.EQ_disposition?.map((v) => termOf(ns, v)),
+      [event.disposition as string | undefined],
+    ) &&
+    any(q.EQ_bizLocation, [placeOf(event, 'bizLocation')]) &&
+    any(q.EQ_readPoint, [placeOf(event, 'readPoint')]) &&
+    (q.GE_eventTime === undefined || time('eventTime') >= q.GE_eventTime) &&
+    (q.LT_eventTime === undefined || time('eventTime') < q.LT_eventTime) &&
+    (q.GE_recordTime === undefined || time('recordTime') >= q.GE_recordTime) &&
+    (q.LT_recordTime === undefined || time('recordTime') < q.LT_recordTime)
+  );
+}
+
+type Row = { seq: number; leaf_hash: Uint8Array; body: Uint8Array };
+const toEntry = (r: Row): LedgerEntry => ({
+  seq: Number(r.seq),
+  leafHash: toBase64(r.leaf_hash),
+  envelope: JSON.parse(utf8Decode(r.body)) as Envelope,
+});
+
+/** Entries from seq `from` on, of some subjects (all when null), in seq order, `limit` of them. */
+async function readEntries(
+  db: Kysely<Database>,
+  subjects: readonly string[] | null,
+  from: number,
+  limit: number,
+): Promise<LedgerEntry[]> {
+  if (subjects !== null && subjects.length === 0) return [];
+  const { rows } =
+    subjects === null
+      ? await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
+          WHERE seq >= ${from} ORDER BY seq LIMIT ${limit}`.execute(db)
+      : await sql<Row>`SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
+          WHERE e.seq IN (SELECT DISTINCT s.seq FROM ledger_subject s
+            WHERE s.subject IN (${sql.join([...subjects])}) AND s.seq >= ${from})
+          ORDER BY e.seq LIMIT ${limit}`.execute(db);
+  return rows.map(toEntry);
+}
+
+/** The entries a correction restates (its target and corrective entries), by id. */
+async function referencedEntries(db: Kysely<Database>, entries: readonly LedgerEntry[]) {
+  const wanted = entries
+    .filter((x) => x.envelope.type === 'correction')
+    .flatMap((x) => [x.envelope.data.targetId, ...((x.envelope.data.correctiveIds as unknown[]) ?? [])])
+    .filter((id): id is string => typeof id === 'string');
+  if (wanted.length === 0) return new Map<string, LedgerEntry>();
+  const rows = await db
+    .selectFrom('ledger_entry')
+    .select(['seq', 'leaf_hash', 'body'])
+    .where('id', 'in', [...new Set(wanted)])
+    .execute();
+  return new Map(rows.map(toEntry).map((x) => [x.envelope.id, x]));
+}
+
+/**
+ * The EPCIS events of some entries the reader may see, each with its position. An entry another brand's data
+ * makes invisible gives nothing; so does a correction whose target or corrective entries are invisible.
+ */
+async function eventsOf(
+  db: Kysely<Database>,
+  scope: Scope,
+  ns: EpcisNamespace,
+  entries: readonly LedgerEntry[],
+  timeZone: string | undefined,
+): Promise<{ at: Position; event: EpcisEvent }[]> {
+  const byId = await referencedEntries(db, entries);
+  const related = (x: LedgerEntry) =>
+    x.envelope.type === 'correction'
+      ? [x.envelope.data.targetId, ...((x.envelope.data.correctiveIds as unknown[]) ?? [])].flatMap((id) => {
+          const found = byId.get(String(id));
+          return found ? [found] : [];
+        })
+      : [];
+  const groups = entries.map((x) => [x, ...related(x)]);
+  const visible = await entriesVisible(
+    db,
+    scope,
+    groups.flat().map((x) => x.envelope),
+  );
+  let i = 0;
+  const seen = groups.map((g) => g.every(() => visible[i++]));
+  const options = { entryById: (id: string) => byId.get(id), ...(timeZone ? { timeZone } : {}) };
+  return entries.flatMap((x, n) =>
+    seen[n]
+      ? toEpcisEvents(x, ns, options).map((event, index) => ({ at: { seq: x.seq, index }, event }))
+      : [],
+  );
+}
+
+/** A page of events, and the token of the next page when there is one. */
+export interface EpcisEventPage {
+  events: EpcisEvent[];
+  nextPageToken?: string;
+}
+
+const BATCH = 500;
+
+/**
+ * Answer GET /epcis/events: the events of the query's subjects (the whole log without an EPC filter) that pass
+ * its filters, in log order, one page of at most perPage.
+ * @example const page = await queryEpcisEvents(db, scopeOf(principal), ns, parseEpcisQuery(req.query));
+ */
+export async function queryEpcisEvents(
+  db: Kysely<Database>,
+  scope: Scope,
+  ns: EpcisNamespace,
+  q: EpcisEventQuery,
+  options: { timeZone?: string } = {},
+): Promise<EpcisEventPage> {
+  const epcFilters = [q.MATCH_epc, q.MATCH_anyEPC, q.MATCH_parentID].filter((f) => f !== undefined);
+  // Every EPC filter must hold: the first one's subjects are enough to find the candidates.
+  const subjects = epcFilters.length > 0 ? [...new Set(subjectsOfEpcs(ns, epcFilters[0]!))] : null;
+  const found: EpcisEvent[] = [];
+  let last: Position | undefined;
+  let from = q.after?.seq ?? 0;
+  for (;;) {
+    const entries = await readEntries(db, subjects, from, BATCH);
+    for (const { at, event } of await eventsOf(db, scope, ns, entries, options.timeZone)) {
+      if (q.after && (at.seq < q.after.seq || (at.seq === q.after.seq && at.index <= q.after.index)))
+        continue;
+      if (!matches(event, q, ns)) continue;
+      if (found.length === q.perPage) return { events: found, nextPageToken: pageToken(last!) };
+      found.push(event);
+      last = at;
+    }
+    if (entries.length < BATCH) return { events: found };
+    from = entries[entries.length - 1]!.seq + 1;
+  }
+}
+
+/**
+ * Answer GET /epcis/events/{eventID}: every event the reader may see with that eventID (the event, and its
+ * restatements with an errorDeclaration), in log order; empty when there is none. The ids are hashes of the
+ * events, not stored: the log is read through.
+ * @example const events = await findEpcisEvent(db, scope, ns, 'ni:///sha-256;…?ver=CBV2.0');
+ */
+export async function findEpcisEvent(
+  db: Kysely<Database>,
+  scope: Scope,
+  ns: EpcisNamespace,
+  eventId: string,
+  options: { timeZone?: string } = {},
+): Promise<EpcisEvent[]> {
+  if (!/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/.test(eventId)) return [];
+  const found: EpcisEvent[] = [];
+  for (let from = 0; ; ) {
+    const entries = await readEntries(db, null, from, BATCH);
+    for (const { event } of await eventsOf(db, scope, ns, entries, options.timeZone))
+      if (event.eventID === eventId) found.push(event);
+    if (entries.length < BATCH) return found;
+    from = entries[entries.length - 1]!.seq + 1;
+  }
+}
+
+/**
+ * Wrap a query's events in an EPCISQueryDocument (the binding's answer to GET /epcis/events).
+ * @example toEpcisQueryDocument(page.events, ns) // → { type: 'EPCISQueryDocument', epcisBody: { queryResults: … } }
+ */
+export function toEpcisQueryDocument(
+  events: EpcisEvent[],
+  ns: EpcisNamespace,
+  options: { creationDate?: string } = {},
+): JsonObject {
+  return {
+    '@context': epcisContext(ns),
+    type: 'EPCISQueryDocument',
+    schemaVersion: '2.0',
+    creationDate: options.creationDate ?? new Date().toISOString(),
+    epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
+  };
+}

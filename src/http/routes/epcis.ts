@@ -1,0 +1,137 @@
+// The read side of the EPCIS 2.0 REST binding: GET /epcis/events (the standard query parameters, paged with
+// perPage and a nextPageToken carried by the `Link: <…>; rel="next"` header) and GET /epcis/events/{eventID}.
+// Answers are EPCISQueryDocuments; what a reader sees is brand-scoped as the native reads (src/epcis/query.ts).
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { epcisNamespace } from '../../core/epcis/ids.js';
+import { NotFoundError } from '../../core/errors.js';
+import {
+  EPCIS_QUERY_PARAMETERS,
+  findEpcisEvent,
+  PER_PAGE_DEFAULT,
+  PER_PAGE_MAX,
+  parseEpcisQuery,
+  queryEpcisEvents,
+  toEpcisQueryDocument,
+} from '../../epcis/query.js';
+import { scopeOf } from '../../query/scope.js';
+import { requireRole } from '../command.js';
+import type { AppContext } from '../context.js';
+import { AnyObject, problemResponses } from '../schemas.js';
+
+const READERS = ['quality', 'auditor', 'admin', 'logistics'] as const;
+const VERSIONS = { 'gs1-epcis-version': '2.0.0', 'gs1-cbv-version': '2.0.0' };
+
+const DESCRIPTIONS: Record<(typeof EPCIS_QUERY_PARAMETERS)[number], string> = {
+  MATCH_epc: 'Events whose epcList or childEPCs holds one of these URIs (pipe-delimited).',
+  MATCH_anyEPC: 'Events whose epcList, childEPCs or parentID holds one of these URIs (pipe-delimited).',
+  MATCH_parentID: 'Events whose parentID is one of these URIs (a rack, a VIN; pipe-delimited).',
+  EQ_bizStep: 'Events with one of these business steps: CBV bare words (shipping) or URIs (pipe-delimited).',
+  EQ_disposition:
+    'Events with one of these dispositions: CBV bare words (in_transit) or URIs (pipe-delimited).',
+  EQ_bizLocation: 'Events whose bizLocation is one of these URIs (pipe-delimited).',
+  EQ_readPoint: 'Events whose readPoint is one of these URIs (pipe-delimited).',
+  GE_eventTime: 'Events with eventTime at or after this RFC 3339 date-time.',
+  LT_eventTime: 'Events with eventTime before this RFC 3339 date-time.',
+  GE_recordTime: 'Events recorded at or after this RFC 3339 date-time.',
+  LT_recordTime: 'Events recorded before this RFC 3339 date-time.',
+  perPage: `Most events in one answer: 1 to ${PER_PAGE_MAX} (default ${PER_PAGE_DEFAULT}).`,
+  nextPageToken: 'Where to continue: given in the Link header (rel="next") of the previous page.',
+};
+
+// Every parameter is text here and read by parseEpcisQuery, so that a bad value is refused with one code that
+// names it (EPCIS_QUERY_PARAMETER), whichever parameter it is.
+const EventsQuery = Type.Object(
+  Object.fromEntries(
+    EPCIS_QUERY_PARAMETERS.map((name) => [
+      name,
+      Type.Optional(Type.String({ maxLength: 4000, description: DESCRIPTIONS[name] })),
+    ]),
+  ),
+  // Unknown parameters reach parseEpcisQuery too, which refuses them by name.
+  { additionalProperties: true },
+);
+
+export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
+  const ns = epcisNamespace({ base: ctx.config.EPCIS_NAMESPACE });
+
+  app.get(
+    '/epcis/events',
+    {
+      preValidation: requireRole(...READERS),
+      schema: {
+        tags: ['ledger'],
+        operationId: 'queryEpcisEvents',
+        summary: 'EPCIS 2.0: the events matching a query, as an EPCISQueryDocument, in log order',
+        description:
+          'The REST binding of GS1 EPCIS 2.0 (read side). Each event carries `ml:seq` and `ml:leafHash`, for its ' +
+          'inclusion proof. Without a MATCH_ parameter, the whole log is paged through. More pages: the ' +
+          '`Link: <…>; rel="next"` header. A bad parameter: 400 EPCIS_QUERY_PARAMETER naming it (`parameter`). ' +
+          'Roles quality, auditor, admin, logistics; vehicles of other brands are not shown.',
+        querystring: EventsQuery,
+        response: { 200: AnyObject, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const query = req.query as Record<string, string | undefined>;
+      const page = await queryEpcisEvents(
+        ctx.ledger.handle.db,
+        scopeOf(req.principal),
+        ns,
+        parseEpcisQuery(query),
+      );
+      if (page.nextPageToken) {
+        const params = new URLSearchParams(
+          Object.entries(query).filter(([k, v]) => k !== 'nextPageToken' && v !== undefined) as [
+            string,
+            string,
+          ][],
+        );
+        params.set('nextPageToken', page.nextPageToken);
+        void reply.header('link', `<${req.protocol}://${req.host}/epcis/events?${params}>; rel="next"`);
+      }
+      void reply.headers(VERSIONS);
+      return toEpcisQueryDocument(page.events, ns);
+    },
+  );
+
+  app.get(
+    '/epcis/events/:eventID',
+    {
+      preValidation: requireRole(...READERS),
+      schema: {
+        tags: ['ledger'],
+        operationId: 'getEpcisEvent',
+        summary: 'EPCIS 2.0: one event by its eventID (the CBV 2.0 event hash, URL-encoded)',
+        description:
+          'An EPCISQueryDocument with the event and its error declarations, if any. 404 EPCIS_EVENT_NOT_FOUND ' +
+          'when no event the reader may see has this id.',
+        params: Type.Object({
+          eventID: Type.String({
+            maxLength: 200,
+            description: 'ni:///sha-256;…?ver=CBV2.0, URL-encoded',
+            examples: [
+              'ni:///sha-256;df7bb3c352fef055578554f09f5e2aa41782150ced7bd0b8af24dd3ccb30ba69?ver=CBV2.0',
+            ],
+          }),
+        }),
+        response: { 200: AnyObject, ...problemResponses(401, 403, 404) },
+      },
+    },
+    async (req, reply) => {
+      const events = await findEpcisEvent(
+        ctx.ledger.handle.db,
+        scopeOf(req.principal),
+        ns,
+        req.params.eventID,
+      );
+      if (events.length === 0) {
+        throw new NotFoundError('EPCIS_EVENT_NOT_FOUND', `There is no EPCIS event ${req.params.eventID}.`, {
+          eventID: req.params.eventID,
+        });
+      }
+      void reply.headers(VERSIONS);
+      return toEpcisQueryDocument(events, ns);
+    },
+  );
+};

@@ -1,0 +1,216 @@
+// The EPCIS 2.0 query interface over the A390 journey recorded through the native API: a partner asking for one
+// 7DL by its EPC gets the motor's events in log order, each with the ledger's seq and leaf hash, in an
+// EPCISQueryDocument the GS1 schema accepts; the other filters, paging by the Link header, one event by its
+// hash id, brand scoping and the refusal of a bad parameter are what a client of the binding would notice.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { epcisNamespace, motorUri, vinUri } from '../../src/core/epcis/ids.js';
+import { loadEpcisValidator } from '../../src/epcis/schema.js';
+import { startTestApp, type TestApp } from '../support/app.js';
+import {
+  newSerial,
+  newVin,
+  plantTokens,
+  post,
+  produceTested,
+  scan,
+  shipToDieppe,
+  type Tokens,
+} from '../support/plant.js';
+
+type Event = Record<string, unknown> & { eventID: string; 'ml:seq': number; 'ml:leafHash': string };
+
+let t: TestApp;
+let k: Tokens;
+let auditor: string;
+const ns = epcisNamespace({ base: 'https://id.cleon-dieppe.example/' });
+const vin = newVin('A390');
+const [rl, rr, fr] = [newSerial(), newSerial(), newSerial('6AM')];
+
+beforeAll(async () => {
+  t = await startTestApp();
+  k = await plantTokens(t);
+  auditor = await t.token(['auditor'], ['*']);
+  await produceTested(t, k, [rl, rr, fr]);
+  const shipmentId = await shipToDieppe(t, k, [rl, rr, fr]);
+  await post(t, k.logisticsDieppe, `/v1/shipments/${shipmentId}/arrival`, { dock: 'D3' });
+  for (const s of [rl, rr, fr]) expect((await scan(t, k, s, shipmentId)).verdict).toBe('ACCEPTED');
+  for (const [serial, slot] of [
+    [rl, 'REAR_LEFT'],
+    [rr, 'REAR_RIGHT'],
+    [fr, 'FRONT'],
+  ] as const)
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial,
+      model: 'A390',
+      slot,
+      station: 'MAR-01',
+    });
+  await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
+}, 60_000);
+afterAll(async () => {
+  await t?.close();
+});
+
+/** GET an EPCIS query and return the answer, its events and the next page's URL (from the Link header). */
+async function query(search: string, token = auditor) {
+  const res = await t.as(token, 'GET', `/epcis/events${search}`);
+  expect(res.statusCode, res.payload.slice(0, 300)).toBe(200);
+  const doc = res.json();
+  const link = res.headers.link as string | undefined;
+  const next = link ? /^<https?:\/\/[^/]+(\/epcis\/events\?[^>]+)>; rel="next"$/.exec(link)?.[1] : undefined;
+  if (link) expect(next, link).toBeDefined();
+  return { doc, events: doc.epcisBody.queryResults.resultsBody.eventList as Event[], next };
+}
+
+const enc = encodeURIComponent;
+
+describe('GET /epcis/events', () => {
+  it('gives one 7DL’s events in order by MATCH_epc, each with the ledger’s seq and leaf hash, in a valid document', async () => {
+    const { doc, events, next } = await query(`?MATCH_epc=${enc(motorUri(ns, rl))}`);
+    expect(next).toBeUndefined();
+    expect(doc.type).toBe('EPCISQueryDocument');
+    expect(loadEpcisValidator().validateDocument(doc)).toEqual({ valid: true });
+    expect(events.map((e) => e.bizStep)).toEqual([
+      'commissioning',
+      'inspecting',
+      'loading',
+      'shipping',
+      'arriving',
+      'receiving',
+      'installing',
+    ]);
+    const seqs = events.map((e) => e['ml:seq']);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+    for (const e of events) {
+      const entry = await t.as(auditor, 'GET', `/v1/ledger/entries/${e['ml:seq']}`);
+      expect(entry.statusCode).toBe(200);
+      expect(e['ml:leafHash']).toBe(entry.headers['x-leaf-hash']);
+      expect(e.eventID).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
+    }
+    // The installing event names the VIN as the parent; the motor is one of the EPCs of every event.
+    expect(events.at(-1)).toMatchObject({ type: 'AssociationEvent', parentID: vinUri(ns, vin) });
+    for (const e of events) expect([...((e.epcList ?? e.childEPCs) as string[])]).toContain(motorUri(ns, rl));
+  });
+
+  it('gives the VIN’s three installs by MATCH_parentID, and the vehicle’s shipping too by MATCH_anyEPC', async () => {
+    const { events } = await query(`?MATCH_parentID=${enc(vinUri(ns, vin))}`);
+    expect(events.map((e) => e.bizStep)).toEqual(['installing', 'installing', 'installing']);
+    expect(events.map((e) => (e.childEPCs as string[])[0])).toEqual([rl, rr, fr].map((s) => motorUri(ns, s)));
+    const any = await query(`?MATCH_anyEPC=${enc(vinUri(ns, vin))}`);
+    expect(any.events.map((e) => e.bizStep)).toEqual(['installing', 'installing', 'installing', 'shipping']);
+  });
+
+  it('filters by EQ_bizStep (bare word or CBV URI), EQ_disposition, EQ_readPoint and a time window', async () => {
+    const epc = enc(`${motorUri(ns, rl)}|${motorUri(ns, rr)}`);
+    const loading = await query(`?MATCH_epc=${epc}&EQ_bizStep=loading`);
+    expect(loading.events).toHaveLength(1); // one rack holds both
+    const urn = await query(
+      `?MATCH_epc=${epc}&EQ_bizStep=${enc('https://ref.gs1.org/cbv/BizStep-receiving')}`,
+    );
+    expect(urn.events.map((e) => e.bizStep)).toEqual(['receiving', 'receiving']);
+    const conformant = await query(`?MATCH_epc=${epc}&EQ_disposition=conformant`);
+    expect(conformant.events.map((e) => e.bizStep)).toEqual(['inspecting', 'inspecting']);
+    // The plant's tests are at 06:42:10 on 23 November 2026, its production at 06:15.
+    const window = await query(
+      `?MATCH_epc=${enc(motorUri(ns, rl))}&GE_eventTime=2026-11-23T06:30:00Z&LT_eventTime=${enc('2026-11-23T08:00:00+01:00')}`,
+    );
+    expect(window.events.map((e) => e.bizStep)).toEqual(['inspecting']);
+    const readPoint = (window.events[0]!.readPoint as { id: string }).id;
+    const atBench = await query(`?EQ_readPoint=${enc(readPoint)}`);
+    expect(atBench.events.map((e) => e.bizStep)).toEqual(['inspecting', 'inspecting', 'inspecting']);
+    const recorded = await query(`?MATCH_epc=${enc(motorUri(ns, rl))}&LT_recordTime=2000-01-01T00:00:00Z`);
+    expect(recorded.events).toEqual([]);
+  });
+
+  it('matches nothing for an EPC outside the plant namespace or a rack', async () => {
+    expect((await query(`?MATCH_epc=${enc('urn:epc:id:sgtin:0614141.107346.2018')}`)).events).toEqual([]);
+    expect((await query(`?MATCH_epc=${enc(`https://id.other.example/motor/${rl}`)}`)).events).toEqual([]);
+  });
+
+  it('pages with perPage=2 through the Link header, every event exactly once, as the whole log', async () => {
+    const all = (await query('?perPage=1000')).events;
+    // 3 × (commissioning, inspecting, receiving, installing) + loading, shipping, arriving + the VIN's shipping.
+    expect(all).toHaveLength(16);
+    const paged: Event[] = [];
+    let url: string | undefined = '/epcis/events?perPage=2';
+    let pages = 0;
+    while (url) {
+      const res = await t.as(auditor, 'GET', url);
+      expect(res.statusCode, res.payload).toBe(200);
+      const events = res.json().epcisBody.queryResults.resultsBody.eventList as Event[];
+      expect(events.length).toBeLessThanOrEqual(2);
+      paged.push(...events);
+      url = /<https?:\/\/[^/]+([^>]+)>; rel="next"/.exec(String(res.headers.link ?? ''))?.[1];
+      pages++;
+    }
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    expect(paged.map((e) => `${e['ml:seq']}/${e.eventID}`)).toEqual(
+      all.map((e) => `${e['ml:seq']}/${e.eventID}`),
+    );
+    expect(new Set(paged.map((e) => e.eventID)).size).toBe(paged.length);
+  });
+
+  it('refuses a bad parameter with 400 problem+json naming it', async () => {
+    for (const [search, parameter] of [
+      ['?GE_eventTime=yesterday', 'GE_eventTime'],
+      ['?LT_recordTime=2026-11-23T06:00:00', 'LT_recordTime'],
+      ['?perPage=0', 'perPage'],
+      ['?perPage=1001', 'perPage'],
+      ['?nextPageToken=not-a-token', 'nextPageToken'],
+      ['?MATCH_epc=a||b', 'MATCH_epc'],
+      ['?EQ_action=ADD', 'EQ_action'],
+    ]) {
+      const res = await t.as(auditor, 'GET', `/epcis/events${search}`);
+      expect(res.statusCode, search).toBe(400);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(res.json()).toMatchObject({ code: 'EPCIS_QUERY_PARAMETER', parameter });
+      expect(res.json().detail).toContain(parameter);
+    }
+  });
+
+  it('is refused to a role that does not read the ledger', async () => {
+    const res = await t.as(k.producer, 'GET', '/epcis/events');
+    expect(res.statusCode).toBe(403);
+  });
+});
+
+describe('GET /epcis/events/{eventID}', () => {
+  it('returns the same event by its URL-encoded hash id; an unknown id is 404', async () => {
+    const { events } = await query(`?MATCH_epc=${enc(motorUri(ns, fr))}&EQ_bizStep=installing`);
+    const [installing] = events;
+    const res = await t.as(auditor, 'GET', `/epcis/events/${enc(installing!.eventID)}`);
+    expect(res.statusCode, res.payload).toBe(200);
+    const doc = res.json();
+    expect(loadEpcisValidator().validateDocument(doc)).toEqual({ valid: true });
+    expect(doc.epcisBody.queryResults.resultsBody.eventList).toEqual([installing]);
+    const unknown = await t.as(
+      auditor,
+      'GET',
+      `/epcis/events/${enc(`ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`)}`,
+    );
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().code).toBe('EPCIS_EVENT_NOT_FOUND');
+  });
+});
+
+describe('brand scoping', () => {
+  it('gives a Renault-only reader none of the Alpine VIN’s events, and the motors’ upstream ones still', async () => {
+    const renault = await t.token(['auditor'], ['*'], { brands: ['Renault'] });
+    expect((await query(`?MATCH_parentID=${enc(vinUri(ns, vin))}`, renault)).events).toEqual([]);
+    expect((await query(`?MATCH_anyEPC=${enc(vinUri(ns, vin))}`, renault)).events).toEqual([]);
+    const motor = await query(`?MATCH_epc=${enc(motorUri(ns, rl))}`, renault);
+    expect(motor.events.map((e) => e.bizStep)).toEqual([
+      'commissioning',
+      'inspecting',
+      'loading',
+      'shipping',
+      'arriving',
+      'receiving',
+    ]);
+    const whole = await query('?perPage=1000', renault);
+    expect(JSON.stringify(whole.doc)).not.toContain(vin);
+    const { events } = await query(`?MATCH_parentID=${enc(vinUri(ns, vin))}`);
+    const one = await t.as(renault, 'GET', `/epcis/events/${enc(events[0]!.eventID)}`);
+    expect(one.statusCode).toBe(404);
+  });
+});
