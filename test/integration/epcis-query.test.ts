@@ -214,3 +214,29 @@ describe('brand scoping', () => {
     expect(one.statusCode).toBe(404);
   });
 });
+
+describe('a page boundary inside one entry', () => {
+  it('splits a two-rack loading (one entry, two AggregationEvents) across pages without loss', async () => {
+    const [a, b] = [newSerial(), newSerial()];
+    await produceTested(t, k, [a, b]);
+    await post(t, k.logisticsCleon, '/v1/shipments', {
+      shipmentId: 'SHP-TWORACKS',
+      asn: 'ASN-TWORACKS',
+      to: 'DIEPPE',
+      racks: [
+        { rack: 'RK-0101', serials: [a] },
+        { rack: 'RK-0102', serials: [b] },
+      ],
+    });
+    const search = `?MATCH_epc=${enc(`${motorUri(ns, a)}|${motorUri(ns, b)}`)}&EQ_bizStep=loading&perPage=1`;
+    const first = await query(search);
+    expect(first.events).toHaveLength(1);
+    expect(first.next).toBeDefined();
+    const second = await query(first.next!.replace('/epcis/events', ''));
+    expect(second.events).toHaveLength(1);
+    expect(second.next).toBeUndefined();
+    const [x, y] = [first.events[0]!, second.events[0]!];
+    expect(x['ml:seq']).toBe(y['ml:seq']);
+    expect([x.parentID, y.parentID]).toEqual(['RK-0101', 'RK-0102'].map((r) => `${ns.base}rack/${r}`));
+  });
+});
