@@ -8,6 +8,7 @@ import { toBase64, utf8Decode } from '../core/encoding.js';
 import type { Envelope, JsonObject } from '../core/envelope.js';
 import { type EpcisNamespace, parseIdUri, plantTerm } from '../core/epcis/ids.js';
 import { type EpcisEvent, epcisContext, type LedgerEntry, toEpcisEvents } from '../core/epcis/map.js';
+import { EPCIS_RULES } from '../core/epcis/rules.js';
 import { ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
 import { entriesVisible, type Scope } from '../query/scope.js';
@@ -29,6 +30,8 @@ export interface EpcisEventQuery {
   EQ_disposition?: string[];
   EQ_bizLocation?: string[];
   EQ_readPoint?: string[];
+  /** Only events with an errorDeclaration (true); false or absent: events with or without one. */
+  EXISTS_errorDeclaration?: boolean;
   perPage: number;
   /** Where the previous page ended: events after this one. */
   after?: Position;
@@ -51,7 +54,13 @@ const LISTS = [
 ] as const;
 const TIMES = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'] as const;
 /** The query parameters GET /epcis/events understands. */
-export const EPCIS_QUERY_PARAMETERS = [...LISTS, ...TIMES, 'perPage', 'nextPageToken'] as const;
+export const EPCIS_QUERY_PARAMETERS = [
+  ...LISTS,
+  ...TIMES,
+  'EXISTS_errorDeclaration',
+  'perPage',
+  'nextPageToken',
+] as const;
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
@@ -88,6 +97,13 @@ export function parseEpcisQuery(raw: Readonly<Record<string, string | undefined>
     if (!RFC3339.test(time) || Number.isNaN(instant))
       refuse(name, `"${value}" is not an RFC 3339 date-time with a zone, e.g. 2026-11-23T06:00:00Z.`);
     query[name] = instant;
+  }
+  const exists = raw.EXISTS_errorDeclaration;
+  if (exists !== undefined) {
+    // The binding's boolean; a bare `EXISTS_errorDeclaration` (empty value) means true, as in the XML binding.
+    if (!['', 'true', 'false'].includes(exists))
+      refuse('EXISTS_errorDeclaration', 'give true or false (or the bare parameter, for true).');
+    query.EXISTS_errorDeclaration = exists !== 'false';
   }
   if (raw.perPage !== undefined) {
     const n = /^\d{1,4}$/.test(raw.perPage) ? Number(raw.perPage) : 0;
@@ -166,6 +182,7 @@ function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boo
     ) &&
     any(q.EQ_bizLocation, [placeOf(event, 'bizLocation')]) &&
     any(q.EQ_readPoint, [placeOf(event, 'readPoint')]) &&
+    (!q.EXISTS_errorDeclaration || event.errorDeclaration !== undefined) &&
     (q.GE_eventTime === undefined || time('eventTime') >= q.GE_eventTime) &&
     (q.LT_eventTime === undefined || time('eventTime') < q.LT_eventTime) &&
     (q.GE_recordTime === undefined || time('recordTime') >= q.GE_recordTime) &&
@@ -330,4 +347,43 @@ export function toEpcisQueryDocument(
     creationDate: options.creationDate ?? new Date().toISOString(),
     epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
   };
+}
+
+/** The five event types of EPCIS 2.0: capture accepts them all, the ledger's own events use three of them. */
+export const EPCIS_EVENT_TYPES = [
+  'ObjectEvent',
+  'AggregationEvent',
+  'TransactionEvent',
+  'TransformationEvent',
+  'AssociationEvent',
+] as const;
+
+/**
+ * The business steps and dispositions this ledger writes (EPCIS_RULES read forwards, persistent dispositions
+ * included): CBV's own as bare words, the plant's as full URIs of its vocabulary; each once, sorted.
+ * @example epcisVocabulary(ns).bizSteps // → ['arriving', …, 'https://id.cleon-dieppe.example/voc/bizstep/releasing', …]
+ */
+export function epcisVocabulary(ns: EpcisNamespace): { bizSteps: string[]; dispositions: string[] } {
+  const rules = Object.values(EPCIS_RULES);
+  const terms = (list: (string | undefined)[]) =>
+    [...new Set(list.filter((t): t is string => t !== undefined).map((t) => plantTerm(ns, t)))].sort();
+  return {
+    bizSteps: terms(rules.map((r) => r.bizStep)),
+    dispositions: terms(
+      rules.flatMap((r) => [
+        r.disposition,
+        ...Object.values(r.dispositionBy?.values ?? {}),
+        ...(r.persistentDisposition?.set ?? []),
+        ...(r.persistentDisposition?.unset ?? []),
+      ]),
+    ),
+  };
+}
+
+/**
+ * The binding's answer to a top-level listing (GET /epcis/bizSteps, /dispositions, /eventTypes): a Collection.
+ * @example toEpcisCollection(['ObjectEvent'], ns) // → { '@context': [...], type: 'Collection', member: ['ObjectEvent'] }
+ */
+export function toEpcisCollection(member: readonly string[], ns: EpcisNamespace): JsonObject {
+  return { '@context': epcisContext(ns), type: 'Collection', member: [...member] };
 }

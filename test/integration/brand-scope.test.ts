@@ -86,6 +86,8 @@ describe('a token for Alpine only', () => {
       component: ['magnets'],
       lot: ['MAG-24-031'],
       eventID: [`ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`],
+      // EPCIS EPCs of the default namespace: the Renault motor and an Alpine one.
+      epc: [renaultMotor, rl].map((s) => `https://id.cleon-dieppe.example/motor/${s}`),
     };
     const spec = (await t.app.inject('/docs/json')).json() as {
       paths: Record<string, Record<string, unknown>>;

@@ -240,3 +240,114 @@ describe('a page boundary inside one entry', () => {
     expect([x.parentID, y.parentID]).toEqual(['RK-0101', 'RK-0102'].map((r) => `${ns.base}rack/${r}`));
   });
 });
+
+describe('GET /epcis/epcs/{epc}/events', () => {
+  it('gives the events of MATCH_anyEPC for that EPC, filtered and paged the same way', async () => {
+    const any = await query(`?MATCH_anyEPC=${enc(vinUri(ns, vin))}`);
+    const res = await t.as(auditor, 'GET', `/epcis/epcs/${enc(vinUri(ns, vin))}/events`);
+    expect(res.statusCode, res.payload).toBe(200);
+    expect(loadEpcisValidator().validateDocument(res.json())).toEqual({ valid: true });
+    expect(res.json().epcisBody.queryResults.resultsBody.eventList).toEqual(any.events);
+    // Paged by two through the Link, which names the same resource; a filter still applies.
+    const paged: Event[] = [];
+    let url: string | undefined = `/epcis/epcs/${enc(motorUri(ns, rr))}/events?perPage=2`;
+    while (url) {
+      const page = await t.as(auditor, 'GET', url);
+      expect(page.statusCode, page.payload).toBe(200);
+      paged.push(...page.json().epcisBody.queryResults.resultsBody.eventList);
+      const link = String(page.headers.link ?? '');
+      url = /<https?:\/\/[^/]+([^>]+)>; rel="next"/.exec(link)?.[1];
+      if (url) expect(url.startsWith(`/epcis/epcs/${enc(motorUri(ns, rr))}/events?`), url).toBe(true);
+    }
+    expect(paged).toEqual((await query(`?MATCH_anyEPC=${enc(motorUri(ns, rr))}&perPage=1000`)).events);
+    expect(paged.length).toBeGreaterThan(2);
+    const shipping = await t.as(
+      auditor,
+      'GET',
+      `/epcis/epcs/${enc(motorUri(ns, rr))}/events?EQ_bizStep=shipping`,
+    );
+    expect(shipping.json().epcisBody.queryResults.resultsBody.eventList.map((e: Event) => e.bizStep)).toEqual(
+      ['shipping'],
+    );
+  });
+
+  it('answers an empty list for an EPC the ledger does not know, and refuses a second MATCH_anyEPC', async () => {
+    const none = await t.as(
+      auditor,
+      'GET',
+      `/epcis/epcs/${enc('urn:epc:id:sgtin:0614141.107346.2018')}/events`,
+    );
+    expect(none.statusCode).toBe(200);
+    expect(none.json().epcisBody.queryResults.resultsBody.eventList).toEqual([]);
+    const twice = await t.as(
+      auditor,
+      'GET',
+      `/epcis/epcs/${enc(motorUri(ns, rl))}/events?MATCH_anyEPC=${enc(motorUri(ns, rr))}`,
+    );
+    expect(twice.statusCode).toBe(400);
+    expect(twice.json()).toMatchObject({ code: 'EPCIS_QUERY_PARAMETER', parameter: 'MATCH_anyEPC' });
+  });
+});
+
+describe('GET /epcis/bizSteps, /epcis/dispositions, /epcis/eventTypes', () => {
+  it('list, as Collections, the vocabulary the ledger’s events carry, including every one the journey used', async () => {
+    const get = async (path: string) => {
+      const res = await t.as(auditor, 'GET', path);
+      expect(res.statusCode, res.payload).toBe(200);
+      expect(res.headers['gs1-epcis-version']).toBe('2.0.0');
+      const body = res.json() as { '@context': unknown[]; type: string; member: string[] };
+      expect(body.type).toBe('Collection');
+      expect(body['@context']).toContain('https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld');
+      expect(new Set(body.member).size).toBe(body.member.length);
+      return body.member;
+    };
+    const [steps, dispositions, types] = [
+      await get('/epcis/bizSteps'),
+      await get('/epcis/dispositions'),
+      await get('/epcis/eventTypes'),
+    ];
+    const all = (await query('?perPage=1000')).events;
+    for (const e of all) {
+      expect(steps).toContain(e.bizStep);
+      if (e.disposition) expect(dispositions).toContain(e.disposition);
+      expect(types).toContain(e.type);
+    }
+    expect(steps).toEqual(
+      expect.arrayContaining(['commissioning', 'holding', `${ns.vocab}bizstep/releasing`]),
+    );
+    expect(dispositions).toEqual(
+      expect.arrayContaining(['non_conformant', `${ns.vocab}disp/on_hold`, `${ns.vocab}disp/quarantined`]),
+    );
+    expect([...types].sort()).toEqual([
+      'AggregationEvent',
+      'AssociationEvent',
+      'ObjectEvent',
+      'TransactionEvent',
+      'TransformationEvent',
+    ]);
+    expect((await t.as(k.producer, 'GET', '/epcis/bizSteps')).statusCode).toBe(403);
+  });
+});
+
+describe('EXISTS_errorDeclaration', () => {
+  it('gives only the events restated by a correction, with their error declaration', async () => {
+    expect((await query('?EXISTS_errorDeclaration=true&perPage=1000')).events).toEqual([]);
+    const [produced] = (await query(`?MATCH_epc=${enc(motorUri(ns, rl))}&EQ_bizStep=commissioning`)).events;
+    const entry = await t.as(auditor, 'GET', `/v1/ledger/entries/${produced!['ml:seq']}`);
+    await post(t, k.quality, '/v1/corrections', { targetId: entry.json().id, reason: 'Wrong line' });
+    const declared = await query('?EXISTS_errorDeclaration=true&perPage=1000');
+    expect(declared.events).toHaveLength(1);
+    expect(declared.events[0]).toMatchObject({
+      eventID: produced!.eventID,
+      bizStep: 'commissioning',
+      errorDeclaration: expect.objectContaining({ declarationTime: expect.any(String) }),
+    });
+    // false, or absent: every event, the restatement included.
+    const all = (await query('?perPage=1000')).events;
+    expect((await query('?EXISTS_errorDeclaration=false&perPage=1000')).events).toEqual(all);
+    expect(all.filter((e) => e.errorDeclaration)).toEqual(declared.events);
+    const bad = await t.as(auditor, 'GET', '/epcis/events?EXISTS_errorDeclaration=yes');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ code: 'EPCIS_QUERY_PARAMETER', parameter: 'EXISTS_errorDeclaration' });
+  });
+});

@@ -2,16 +2,21 @@
 // perPage and a nextPageToken carried by the `Link: <…>; rel="next"` header) and GET /epcis/events/{eventID}.
 // Answers are EPCISQueryDocuments; what a reader sees is brand-scoped as the native reads (src/epcis/query.ts).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { epcisNamespace } from '../../core/epcis/ids.js';
-import { NotFoundError } from '../../core/errors.js';
+import { NotFoundError, ValidationError } from '../../core/errors.js';
 import {
+  EPCIS_EVENT_TYPES,
   EPCIS_QUERY_PARAMETERS,
+  type EpcisEventPage,
+  epcisVocabulary,
   findEpcisEvent,
   PER_PAGE_DEFAULT,
   PER_PAGE_MAX,
   parseEpcisQuery,
   queryEpcisEvents,
+  toEpcisCollection,
   toEpcisQueryDocument,
 } from '../../epcis/query.js';
 import { scopeOf } from '../../query/scope.js';
@@ -31,6 +36,8 @@ const DESCRIPTIONS: Record<(typeof EPCIS_QUERY_PARAMETERS)[number], string> = {
     'Events with one of these dispositions: CBV bare words (in_transit) or URIs (pipe-delimited).',
   EQ_bizLocation: 'Events whose bizLocation is one of these URIs (pipe-delimited).',
   EQ_readPoint: 'Events whose readPoint is one of these URIs (pipe-delimited).',
+  EXISTS_errorDeclaration:
+    'true: only events restated with an errorDeclaration (a correction); false or absent: all events.',
   GE_eventTime: 'Events with eventTime at or after this RFC 3339 date-time.',
   LT_eventTime: 'Events with eventTime before this RFC 3339 date-time.',
   GE_recordTime: 'Events recorded at or after this RFC 3339 date-time.',
@@ -54,6 +61,24 @@ const EventsQuery = Type.Object(
 
 export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   const ns = epcisNamespace({ base: ctx.config.EPCIS_NAMESPACE });
+  const vocabulary = epcisVocabulary(ns);
+
+  /** A page as an EPCISQueryDocument, with the Link (rel=next) of the same query from where it ended. */
+  const answerPage = (req: FastifyRequest, reply: FastifyReply, path: string, page: EpcisEventPage) => {
+    if (page.nextPageToken) {
+      const query = req.query as Record<string, string | undefined>;
+      const params = new URLSearchParams(
+        Object.entries(query).filter(([k, v]) => k !== 'nextPageToken' && v !== undefined) as [
+          string,
+          string,
+        ][],
+      );
+      params.set('nextPageToken', page.nextPageToken);
+      void reply.header('link', `<${req.protocol}://${req.host}${path}?${params}>; rel="next"`);
+    }
+    void reply.headers(VERSIONS);
+    return toEpcisQueryDocument(page.events, ns);
+  };
 
   app.get(
     '/epcis/events',
@@ -80,18 +105,7 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
         ns,
         parseEpcisQuery(query),
       );
-      if (page.nextPageToken) {
-        const params = new URLSearchParams(
-          Object.entries(query).filter(([k, v]) => k !== 'nextPageToken' && v !== undefined) as [
-            string,
-            string,
-          ][],
-        );
-        params.set('nextPageToken', page.nextPageToken);
-        void reply.header('link', `<${req.protocol}://${req.host}/epcis/events?${params}>; rel="next"`);
-      }
-      void reply.headers(VERSIONS);
-      return toEpcisQueryDocument(page.events, ns);
+      return answerPage(req, reply, '/epcis/events', page);
     },
   );
 
@@ -133,5 +147,89 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
       void reply.headers(VERSIONS);
       return toEpcisQueryDocument(events, ns);
     },
+  );
+
+  app.get(
+    '/epcis/epcs/:epc/events',
+    {
+      preValidation: requireRole(...READERS),
+      schema: {
+        tags: ['ledger'],
+        operationId: 'getEpcisEventsOfEpc',
+        summary: 'EPCIS 2.0: the events of one EPC (URL-encoded), as GET /epcis/events?MATCH_anyEPC=…',
+        description:
+          'The events whose epcList, childEPCs or parentID holds the EPC (a motor or a VIN of the plant ' +
+          'namespace), in log order; the other query parameters of GET /epcis/events filter further and page ' +
+          'the same way (MATCH_anyEPC excepted: the path names the EPC). An EPC the ledger does not know gives ' +
+          'an empty list. Roles quality, auditor, admin, logistics; vehicles of other brands are not shown.',
+        params: Type.Object({
+          epc: Type.String({
+            maxLength: 1000,
+            description: 'The EPC URI, URL-encoded',
+            examples: ['https://id.cleon-dieppe.example/motor/7DL-000123'],
+          }),
+        }),
+        querystring: EventsQuery,
+        response: { 200: AnyObject, ...problemResponses(400, 401, 403) },
+      },
+    },
+    async (req, reply) => {
+      const query = req.query as Record<string, string | undefined>;
+      const parsed = parseEpcisQuery(query);
+      if (query.MATCH_anyEPC !== undefined)
+        throw new ValidationError('EPCIS_QUERY_PARAMETER', 'MATCH_anyEPC: the path names the EPC.', {
+          parameter: 'MATCH_anyEPC',
+        });
+      const page = await queryEpcisEvents(ctx.ledger.handle.db, scopeOf(req.principal), ns, {
+        ...parsed,
+        MATCH_anyEPC: [req.params.epc],
+      });
+      return answerPage(req, reply, `/epcis/epcs/${encodeURIComponent(req.params.epc)}/events`, page);
+    },
+  );
+
+  const collection = (
+    path: string,
+    operationId: string,
+    summary: string,
+    member: readonly string[],
+  ): void => {
+    app.get(
+      path,
+      {
+        preValidation: requireRole(...READERS),
+        schema: {
+          tags: ['ledger'],
+          operationId,
+          summary,
+          description:
+            'A Collection (the binding’s answer): CBV terms as bare words, the plant’s own as URIs of its ' +
+            'vocabulary. The whole list fits one page. Roles quality, auditor, admin, logistics.',
+          response: { 200: AnyObject, ...problemResponses(401, 403) },
+        },
+      },
+      async (_req, reply) => {
+        void reply.headers(VERSIONS);
+        return toEpcisCollection(member, ns);
+      },
+    );
+  };
+  collection(
+    '/epcis/bizSteps',
+    'listEpcisBizSteps',
+    'EPCIS 2.0: the business steps this ledger’s events carry',
+    vocabulary.bizSteps,
+  );
+  collection(
+    '/epcis/dispositions',
+    'listEpcisDispositions',
+    'EPCIS 2.0: the dispositions (and persistent dispositions) this ledger’s events carry',
+    vocabulary.dispositions,
+  );
+  collection(
+    '/epcis/eventTypes',
+    'listEpcisEventTypes',
+    'EPCIS 2.0: the event types of the repository (the five of the standard)',
+    EPCIS_EVENT_TYPES,
   );
 };
