@@ -26,6 +26,7 @@ const load = {
   proof: () => import('../verify/proof.js'),
 };
 
+import { addEpcisExportOptions, type EpcisExportOptions, exportEpcisCommand } from './epcis-export.js';
 import { registerTokenCommand } from './token.js';
 
 const program = new Command()
@@ -96,12 +97,17 @@ program
     }
   });
 
-program
+const exportCommand: Command = program
   .command('export')
-  .description('Write entries.ndjson, checkpoints.jws and jwks.json for an auditor')
-  .requiredOption('-o, --out <dir>', 'output directory')
+  .description(
+    'Write entries.ndjson, checkpoints.jws and jwks.json for an auditor (or an EPCIS document: --epcis)',
+  )
+  .option('-o, --out <dir>', 'output directory (required without --epcis)')
   .option('--no-checkpoint', 'do not sign a checkpoint of the tail first')
-  .action(async (opts: { out: string; checkpoint: boolean }) => {
+  .action(async (opts: { out?: string; checkpoint: boolean } & EpcisExportOptions) => {
+    if (opts.epcis !== undefined) return exportEpcisCommand({ ...opts, epcis: opts.epcis });
+    if (opts.out === undefined)
+      return exportCommand.error("error: required option '-o, --out <dir>' not specified");
     const config = loadConfig();
     const { openLedger } = await load.ledger();
     let ledger: Awaited<ReturnType<typeof openLedger>>;
@@ -142,6 +148,8 @@ program
       await ledger.close();
     }
   });
+
+addEpcisExportOptions(exportCommand);
 
 program
   .command('verify')
