@@ -4,7 +4,15 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
-import { newSerial, newVin, plantTokens, post, receivedAtDieppe, type Tokens } from '../support/plant.js';
+import {
+  installA390,
+  newSerial,
+  newVin,
+  plantTokens,
+  post,
+  receivedAtDieppe,
+  type Tokens,
+} from '../support/plant.js';
 
 let t: TestApp;
 let k: Tokens;
@@ -22,17 +30,7 @@ beforeAll(async () => {
   t = await startTestApp();
   k = await plantTokens(t);
   shipmentId = await receivedAtDieppe(t, k, [rl, rr, fr, renaultMotor]);
-  for (const [serial, slot] of [
-    [rl, 'REAR_LEFT'],
-    [rr, 'REAR_RIGHT'],
-    [fr, 'FRONT'],
-  ] as const)
-    await post(t, k.assembly, `/v1/vehicles/${alpineVin}/motors`, {
-      serial,
-      model: 'A390',
-      slot,
-      station: 'MAR-01',
-    });
+  await installA390(t, k, alpineVin, [rl, rr, fr]);
   const installed = await post(t, k.assembly, `/v1/vehicles/${renaultVin}/motors`, {
     serial: renaultMotor,
     model: 'MEGANE',

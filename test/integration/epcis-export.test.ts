@@ -13,7 +13,15 @@ import { epcisNamespace, motorUri, vinUri } from '../../src/core/epcis/ids.js';
 import { loadEpcisValidator } from '../../src/epcis/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { hasServer } from '../support/db.js';
-import { newSerial, newVin, plantTokens, post, receivedAtDieppe, type Tokens } from '../support/plant.js';
+import {
+  installA390,
+  newSerial,
+  newVin,
+  plantTokens,
+  post,
+  receivedAtDieppe,
+  type Tokens,
+} from '../support/plant.js';
 
 type Event = Record<string, unknown> & { eventID: string; 'ml:seq': number; 'ml:leafHash': string };
 
@@ -66,17 +74,7 @@ describe.skipIf(!hasServer)('motor-ledger export --epcis', () => {
     k = await plantTokens(t);
     auditor = await t.token(['auditor'], ['*']);
     await receivedAtDieppe(t, k, [rl, rr, fr, other]);
-    for (const [serial, slot] of [
-      [rl, 'REAR_LEFT'],
-      [rr, 'REAR_RIGHT'],
-      [fr, 'FRONT'],
-    ] as const)
-      await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
-        serial,
-        model: 'A390',
-        slot,
-        station: 'MAR-01',
-      });
+    await installA390(t, k, vin, [rl, rr, fr]);
     await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
   }, 60_000);
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { epcisNamespace, motorUri, vinUri } from '../../src/core/epcis/ids.js';
 import { loadEpcisValidator } from '../../src/epcis/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
+  installA390,
   newSerial,
   newVin,
   plantTokens,
@@ -34,17 +35,7 @@ beforeAll(async () => {
   const shipmentId = await shipToDieppe(t, k, [rl, rr, fr]);
   await post(t, k.logisticsDieppe, `/v1/shipments/${shipmentId}/arrival`, { dock: 'D3' });
   for (const s of [rl, rr, fr]) expect((await scan(t, k, s, shipmentId)).verdict).toBe('ACCEPTED');
-  for (const [serial, slot] of [
-    [rl, 'REAR_LEFT'],
-    [rr, 'REAR_RIGHT'],
-    [fr, 'FRONT'],
-  ] as const)
-    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
-      serial,
-      model: 'A390',
-      slot,
-      station: 'MAR-01',
-    });
+  await installA390(t, k, vin, [rl, rr, fr]);
   await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
 }, 60_000);
 afterAll(async () => {

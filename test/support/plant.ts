@@ -140,3 +140,23 @@ export async function receivedAtDieppe(t: TestApp, k: Tokens, serials: string[])
   for (const s of serials) expect((await scan(t, k, s, shipmentId)).verdict).toBe('ACCEPTED');
   return shipmentId;
 }
+
+/** Install three motors into an A390 at MAR-01: rear left, rear right (7DL), front (6AM). */
+export async function installA390(
+  t: TestApp,
+  k: Tokens,
+  vin: string,
+  [rearLeft, rearRight, front]: [string, string, string],
+): Promise<void> {
+  for (const [serial, slot] of [
+    [rearLeft, 'REAR_LEFT'],
+    [rearRight, 'REAR_RIGHT'],
+    [front, 'FRONT'],
+  ] as const)
+    await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
+      serial,
+      model: 'A390',
+      slot,
+      station: 'MAR-01',
+    });
+}
