@@ -19,37 +19,24 @@ export interface TruckCounts {
   asOf: string;
 }
 
-/** One row of GET /v1/shipments. */
-export interface ShipmentSummary {
-  id: string;
-  from: string;
-  to: string;
-  status: 'LOADED' | 'DEPARTED' | 'ARRIVED';
+/** What intake made of a truck's motors, as both shipment reads count them. */
+type IntakeCounts = Pick<
+  TruckCounts,
+  'expected' | 'scanned' | 'accepted' | 'quarantined' | 'held' | 'missing'
+>;
+
+/** A truck's route, as both shipment reads give it. */
+interface Route extends Pick<TruckCounts, 'id' | 'from' | 'to' | 'status'> {
   departed: { truck: string } | null;
   arrived: { dock: string } | null;
-  expected: number;
-  scanned: number;
-  accepted: number;
-  quarantined: number;
-  held: number;
-  missing: number;
 }
 
-/** GET /v1/shipments/{id}. */
-export interface ShipmentRead {
-  shipment: {
-    id: string;
-    from: string;
-    to: string;
-    status: 'LOADED' | 'DEPARTED' | 'ARRIVED';
-    departed: { truck: string } | null;
-    arrived: { dock: string } | null;
-  };
-  expected: number;
-  scanned: number;
-  accepted: number;
-  quarantined: number;
-  held: number;
+/** One row of GET /v1/shipments. */
+export interface ShipmentSummary extends Route, IntakeCounts {}
+
+/** GET /v1/shipments/{id}: the same counts, with the missing serials themselves. */
+export interface ShipmentRead extends Omit<IntakeCounts, 'missing'> {
+  shipment: Route;
   missing: string[];
 }
 
@@ -72,22 +59,16 @@ export function fromSummary(s: ShipmentSummary): TruckCounts {
 }
 
 export function fromRead(r: ShipmentRead): TruckCounts {
-  const s = r.shipment;
-  return {
+  const { shipment: s, ...counts } = r;
+  const route = {
     id: s.id,
     from: s.from,
     to: s.to,
     status: s.status,
-    arrivedDock: s.arrived?.dock ?? null,
-    truck: s.departed?.truck ?? null,
-    expected: r.expected,
-    scanned: r.scanned,
-    accepted: r.accepted,
-    quarantined: r.quarantined,
-    held: r.held,
-    missing: r.missing.length,
-    asOf: new Date().toISOString(),
+    departed: s.departed,
+    arrived: s.arrived,
   };
+  return fromSummary({ ...route, ...counts, missing: r.missing.length });
 }
 
 const key = (id: string) => `motor-ledger.truck.${id}`;
