@@ -4,11 +4,11 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { ApiError, api, OfflineError } from '../api.js';
-import { currentSession, signOut } from '../session.js';
+import { currentSession } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 import { newId, scannerId, setting, siteOf } from './device.js';
 import { DeviceSetting } from './device-setting.js';
-import { HandheldHeader } from './header.js';
+import { HandheldHeader, WrongToken } from './header.js';
 import type { ScanRecord } from './queue.js';
 import { Progress, TruckChooser } from './truck-chooser.js';
 import {
@@ -43,18 +43,7 @@ export default function DockPage() {
     return (
       <div class="handheld">
         <HandheldHeader where="Dock intake" online={intake.online} />
-        <main id="main" class="hh-body">
-          <p class="problem" role="alert">
-            The dock screen needs a token with role intake for a site (this one has{' '}
-            {session?.roles.join(', ') || 'no role'} at {session?.sites.join(', ') || 'no site'}). Sign out
-            and sign in as intake.
-          </p>
-          <p>
-            <button type="button" class="primary" onClick={() => signOut()}>
-              Sign out
-            </button>
-          </p>
-        </main>
+        <WrongToken screen="dock screen" needs="intake" />
       </div>
     );
   }

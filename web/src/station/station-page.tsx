@@ -7,11 +7,11 @@ import { useLocation, useRoute } from 'preact-iso';
 import { ApiError, api } from '../api.js';
 import { newId, setting, siteOf } from '../dock/device.js';
 import { DeviceSetting } from '../dock/device-setting.js';
-import { HandheldHeader } from '../dock/header.js';
+import { HandheldHeader, WrongToken } from '../dock/header.js';
 import { SERIAL } from '../dock/intake-codes.js';
 import { signal } from '../dock/sounds.js';
 import { ScanField, type Verdict, VerdictPanel } from '../dock/verdict.js';
-import { currentSession, signOut } from '../session.js';
+import { currentSession } from '../session.js';
 import { ProblemBox } from '../ui/problem.js';
 import { BuildSheet, RemovalForm, type SlotView, slotWords } from './build-sheet.js';
 import { PickList } from './pick-list.js';
@@ -51,18 +51,7 @@ export default function StationPage() {
     return (
       <div class="handheld station">
         {header}
-        <main id="main" class="hh-body">
-          <p class="problem" role="alert">
-            The marriage station needs a token with role assembly for a site (this one has{' '}
-            {session?.roles.join(', ') || 'no role'} at {session?.sites.join(', ') || 'no site'}). Sign out
-            and sign in as assembly.
-          </p>
-          <p>
-            <button type="button" class="primary" onClick={() => signOut()}>
-              Sign out
-            </button>
-          </p>
-        </main>
+        <WrongToken screen="marriage station" needs="assembly" />
       </div>
     );
   }
