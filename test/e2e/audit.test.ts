@@ -32,13 +32,33 @@ function tamper(hash: string): string {
   return bytes.toString('base64');
 }
 
+/**
+ * Answer `pattern` with the real response, its JSON changed by `edit`. A request still in flight when the test
+ * unroutes or closes the context (a badge's proof, say) is left to Playwright: its fulfil fails with "Route is
+ * already handled" or a closed target, which says nothing about the page. An edit that does not reach the page
+ * still fails the test, by the verdict the page then shows.
+ */
+async function rewriteAnswers<T>(
+  context: BrowserContext,
+  pattern: string,
+  edit: (answer: T, url: URL) => void,
+): Promise<void> {
+  await context.route(pattern, async (route: Route) => {
+    try {
+      const response = await route.fetch();
+      const answer = (await response.json()) as T;
+      edit(answer, new URL(route.request().url()));
+      await route.fulfill({ response, json: answer });
+    } catch {
+      // the route was released or the context closed while this request was on its way
+    }
+  });
+}
+
 /** Answer `pattern` with the real response, one proof hash flipped. */
 async function tamperProofs(context: BrowserContext, pattern: string): Promise<void> {
-  await context.route(pattern, async (route: Route) => {
-    const response = await route.fetch();
-    const answer = (await response.json()) as { proof: string[] };
+  await rewriteAnswers<{ proof: string[] }>(context, pattern, (answer) => {
     answer.proof[0] = tamper(answer.proof[0]!);
-    await route.fulfill({ response, json: answer });
   });
 }
 
@@ -173,7 +193,7 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
       await page.screenshot({ path: 'docs/screens/audit-tampered-desktop.png', fullPage: true });
     }
     // The ledger itself is untouched: the real proof of the same entry still verifies.
-    await context.unroute('**/v1/ledger/proof/inclusion**');
+    await context.unrouteAll({ behavior: 'wait' }); // the badges' tampered answers delivered first
     await page.getByRole('button', { name: 'Check again' }).click();
     await page.locator('.verdict.ok').waitFor();
     await context.close();
@@ -200,14 +220,14 @@ describe.each(SERVER_DBS)('verification page (%s)', (db) => {
     const seq = 3;
     const context = await signedInContext(browser, server, 'auditor', ['*'], DESKTOP);
     const asked: string[] = [];
-    await context.route('**/v1/ledger/proof/inclusion**', async (route: Route) => {
-      const response = await route.fetch();
-      const answer = (await response.json()) as Record<string, unknown>;
-      const url = new URL(route.request().url());
-      asked.push(url.search);
-      if (!url.searchParams.has('treeSize')) delete answer.checkpoint;
-      await route.fulfill({ response, json: answer });
-    });
+    await rewriteAnswers<Record<string, unknown>>(
+      context,
+      '**/v1/ledger/proof/inclusion**',
+      (answer, url) => {
+        asked.push(url.search);
+        if (!url.searchParams.has('treeSize')) delete answer.checkpoint;
+      },
+    );
     const page = await context.newPage();
     await page.goto(`/audit/entries/${seq}`);
     await page.locator('.verdict.ok').waitFor();
