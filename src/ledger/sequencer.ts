@@ -138,6 +138,8 @@ interface Job<S> {
   command: Command<S>;
   resolve(result: AppendResult): void;
   reject(err: unknown): void;
+  /** The all-or-nothing group the job belongs to (appendAll): the same object for every job of the group. */
+  group?: object;
 }
 
 interface CheckpointWaiter {
@@ -263,6 +265,27 @@ export class Sequencer<S = undefined> {
     return Promise.allSettled(commands.map((c) => this.append(c)));
   }
 
+  /**
+   * Append many events all or nothing: decided in order in one transaction of their own; if any is refused, none
+   * is written, each refused one settles with its refusal and the others with ROLLED_BACK. A retried key settles
+   * as a duplicate (it was written before) and refuses nothing.
+   * @example const settled = await sequencer.appendAll(commands); // every one fulfilled, or nothing written
+   */
+  appendAll(commands: readonly Command<S>[]): Promise<PromiseSettledResult<AppendResult>[]> {
+    if (this.#closed) return this.appendMany(commands);
+    const group = {};
+    const settled = Promise.allSettled(
+      commands.map(
+        (command) =>
+          new Promise<AppendResult>((resolve, reject) => {
+            this.#queue.push({ command, resolve, reject, group });
+          }),
+      ),
+    );
+    this.#kick();
+    return settled;
+  }
+
   /** Make a checkpoint of everything committed so far (or return the latest if nothing is new). */
   checkpoint(): Promise<CheckpointRecord> {
     return new Promise<CheckpointRecord>((resolve, reject) => {
@@ -307,13 +330,35 @@ export class Sequencer<S = undefined> {
   async #drain(): Promise<void> {
     try {
       while (this.#queue.length > 0 || this.#checkpointWaiters.length > 0) {
-        const jobs = this.#queue.splice(0, this.#opts.maxBatch);
+        const jobs = this.#queue.splice(0, this.#batchLength());
         const waiters = this.#queue.length === 0 ? this.#checkpointWaiters.splice(0) : [];
-        await this.#runIsolating(jobs, waiters);
+        if (jobs[0]?.group) await this.#runGroup(jobs, waiters);
+        else await this.#runIsolating(jobs, waiters);
       }
     } finally {
       this.#running = false;
       this.#idleResolve?.();
+    }
+  }
+
+  // How many queued jobs the next batch takes: an all-or-nothing group whole and alone, else up to maxBatch
+  // jobs before the next group.
+  #batchLength(): number {
+    const queue = this.#queue;
+    const group = queue[0]?.group;
+    let n = 1;
+    if (group) while (n < queue.length && queue[n]!.group === group) n++;
+    else while (n < queue.length && n < this.#opts.maxBatch && !queue[n]!.group) n++;
+    return n;
+  }
+
+  // An all-or-nothing group: the guarded way (it looks every key up, so a refusal is a refusal), never split.
+  async #runGroup(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
+    try {
+      await this.#runBatch(jobs, waiters);
+    } catch (err) {
+      for (const j of jobs) j.reject(toLedgerError(err));
+      for (const w of waiters) w.reject(toLedgerError(err));
     }
   }
 
@@ -522,6 +567,7 @@ export class Sequencer<S = undefined> {
     }[] = [];
     const firstOfKey = new Map<string, { index: number; requestHash: Uint8Array }>();
     const duplicates: { job: Job<S>; of: number }[] = [];
+    let refused = 0;
     let nextSeq = frontier.size;
     for (const job of jobs) {
       const { command } = job;
@@ -532,6 +578,7 @@ export class Sequencer<S = undefined> {
           `Request id "${id}" is not a lower-case UUID such as 0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a.`,
         );
         settled.push(() => job.reject(err));
+        refused++;
         continue;
       }
       const prior = id ? existing.get(id) : undefined;
@@ -544,6 +591,7 @@ export class Sequencer<S = undefined> {
             { id },
           );
           settled.push(() => job.reject(err));
+          refused++;
         } else if (prior) {
           const result: AppendResult = {
             seq: prior.seq,
@@ -573,6 +621,7 @@ export class Sequencer<S = undefined> {
         // up): only the guarded way, which looks keys up first, may refuse a command that has a key.
         if (fast && id !== undefined) return undefined;
         settled.push(() => job.reject(err));
+        refused++;
         continue;
       }
       const seq = nextSeq++;
@@ -581,6 +630,19 @@ export class Sequencer<S = undefined> {
       const decided = { seq, id: entryId, recorded, draft };
       this.#domain.apply(state, decided);
       accepted.push({ job, draft, dataJson, id: entryId, seq, answer: command.answer?.(state, decided) });
+    }
+
+    // An all-or-nothing group with a refusal writes nothing: the others are answered ROLLED_BACK (the batch
+    // state they changed is dropped with them: nothing is persisted without entries).
+    if (refused > 0 && jobs[0]?.group) {
+      const err = new ConflictError(
+        'ROLLED_BACK',
+        'Not written: another event of the same all-or-nothing request was refused; fix it and send them again.',
+      );
+      for (const { job } of accepted) settled.push(() => job.reject(err));
+      for (const { job } of duplicates) settled.push(() => job.reject(err));
+      accepted.length = 0;
+      duplicates.length = 0;
     }
 
     // The fast path writes in one statement, or not at all.

@@ -112,6 +112,39 @@ describe('sequencer', () => {
     expect(await logSize(tdb.handle.db)).toBe(size + 2);
   });
 
+  it('appends a group all or nothing: one refusal writes none of it, a clean group writes all in order', async () => {
+    const size = await logSize(tdb.handle.db);
+    const kept = randomUUID();
+    // Singles queued around the group commit on their own; the group's refusal does not touch them.
+    const before = append(aMotorEvent().forSerial(serial(7001)).build());
+    const refusedGroup = ledger.sequencer.appendAll([
+      rawCommand(aMotorEvent().forSerial(serial(7002)).build(), kept),
+      rawCommand(aMotorEvent().withSubjects('truck:XYZ').build()),
+      rawCommand(aMotorEvent().forSerial(serial(7003)).build()),
+    ]);
+    const after = append(aMotorEvent().forSerial(serial(7004)).build());
+    const settled = await refusedGroup;
+    expect(
+      settled.map((s) => (s.status === 'rejected' ? (s.reason as { code: string }).code : 'ok')),
+    ).toEqual(['ROLLED_BACK', 'INVALID_EVENT', 'ROLLED_BACK']);
+    await Promise.all([before, after]);
+    expect(await logSize(tdb.handle.db)).toBe(size + 2);
+
+    // The same key again, in a clean group: written now (the rolled-back attempt left nothing behind).
+    const clean = await ledger.sequencer.appendAll([
+      rawCommand(aMotorEvent().forSerial(serial(7002)).build(), kept),
+      rawCommand(aMotorEvent().forSerial(serial(7003)).build()),
+    ]);
+    const seqs = clean.map((s) => (s.status === 'fulfilled' ? s.value.seq : -1));
+    expect(seqs).toEqual([size + 2, size + 3]);
+    // A group that only repeats a written key is a duplicate, not a refusal.
+    const again = await ledger.sequencer.appendAll([
+      rawCommand(aMotorEvent().forSerial(serial(7002)).build(), kept),
+    ]);
+    expect(again[0]).toMatchObject({ status: 'fulfilled', value: { seq: size + 2, duplicate: true } });
+    expect((await verifyDatabase(tdb.handle.db)).entries).toBe(size + 4);
+  });
+
   it('signs a checkpoint on demand covering everything committed', async () => {
     await append();
     const cp = await ledger.sequencer.checkpoint();
