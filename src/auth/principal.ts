@@ -5,7 +5,16 @@ import type { Actor } from '../core/envelope.js';
 import { AuthError, ValidationError } from '../core/errors.js';
 
 /** Every role a token may carry. `admin` grants nothing implicitly: a route lists it when it wants it. */
-export const ROLES = ['producer', 'logistics', 'intake', 'assembly', 'quality', 'auditor', 'admin'] as const;
+export const ROLES = [
+  'producer',
+  'logistics',
+  'intake',
+  'assembly',
+  'quality',
+  'auditor',
+  'admin',
+  'partner',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** In `sites` or `brands`: every site, every brand. */

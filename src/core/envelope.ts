@@ -45,8 +45,8 @@ export interface EventDraft {
   data: JsonObject;
 }
 
-export const SUBJECT_KINDS = ['motor', 'shipment', 'vehicle', 'incident', 'hold'] as const;
-const SUBJECT_RE = /^(motor|shipment|vehicle|incident|hold):[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/;
+export const SUBJECT_KINDS = ['motor', 'shipment', 'vehicle', 'incident', 'hold', 'epcis'] as const;
+const SUBJECT_RE = /^(motor|shipment|vehicle|incident|hold|epcis):[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/;
 const TYPE_RE = /^[a-z][a-zA-Z0-9]*(\.[a-z][a-zA-Z0-9]*)*$/;
 // RFC 3339 date-time in UTC ('Z'), with optional fraction: the form sources must send.
 const RFC3339_UTC_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/;

@@ -62,7 +62,20 @@ export interface AttributeCountTable {
   motors: number;
 }
 
+/** An EPCIS capture job: its document until it has run, then its outcome (src/epcis/capture.ts). */
+export interface EpcisCaptureJobTable {
+  id: string;
+  sub: string;
+  created_at: ColumnType<Date, string | Date, never>;
+  finished_at: ColumnType<Date | null, string | Date | null | undefined, string | Date | null>;
+  behaviour: string;
+  principal: ColumnType<Record<string, unknown>, string, never>;
+  document: ColumnType<Uint8Array | null, Uint8Array, Uint8Array | null>;
+  outcome: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
+}
+
 export interface Database {
+  epcis_capture_job: EpcisCaptureJobTable;
   motor_attribute: MotorAttributeTable;
   attribute_count: AttributeCountTable;
   motor: MotorTable;

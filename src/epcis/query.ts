@@ -6,8 +6,15 @@
 import { type Kysely, sql } from 'kysely';
 import { toBase64, utf8Decode } from '../core/encoding.js';
 import type { Envelope, JsonObject } from '../core/envelope.js';
-import { type EpcisNamespace, parseIdUri, plantTerm } from '../core/epcis/ids.js';
-import { type EpcisEvent, epcisContext, type LedgerEntry, toEpcisEvents } from '../core/epcis/map.js';
+import { CAPTURED_TYPE, captureKey, eventSubject } from '../core/epcis/capture.js';
+import { cbvTerm, type EpcisNamespace, parseIdUri, plantTerm } from '../core/epcis/ids.js';
+import {
+  type EpcisEvent,
+  epcisContext,
+  LEDGER_MEMBERS,
+  type LedgerEntry,
+  toEpcisEvents,
+} from '../core/epcis/map.js';
 import { EPCIS_RULES } from '../core/epcis/rules.js';
 import { ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
@@ -134,23 +141,25 @@ function readToken(token: string): Position {
   return { seq: Number(m[1]), index: Number(m[2]) };
 }
 
-/** The ledger subjects an EPC names: a motor, a VIN; anything else of ours, or not ours, names none. */
-function subjectsOfEpcs(ns: EpcisNamespace, uris: readonly string[]): string[] {
-  return uris.flatMap((uri) => {
-    const id = parseIdUri(ns, uri);
-    if (id?.kind === 'motor') return [`motor:${id.parts[0]}`];
-    if (id?.kind === 'vin') return [`vehicle:${id.parts[0]}`];
-    return [];
-  });
+/**
+ * Where an EPC filter's events are: the ledger subjects its EPCs name (a motor, a VIN), and whether a partner's
+ * event kept as sent may hold one of them too (an EPC that is not the plant's own: a supplier's lot, say).
+ */
+interface Candidates {
+  subjects: string[];
+  captured: boolean;
 }
 
-/** A CBV term as the events write it: a bare word for CBV's own (from its URN or URL forms), plant terms whole. */
-function termOf(ns: EpcisNamespace, value: string): string {
-  const cbv =
-    /^(?:urn:epcglobal:cbv:(?:bizstep|disp):|https:\/\/ref\.gs1\.org\/cbv\/(?:BizStep|Disp)-)(.+)$/.exec(
-      value,
-    );
-  return cbv ? cbv[1]! : plantTerm(ns, value);
+function candidatesOf(ns: EpcisNamespace, uris: readonly string[]): Candidates {
+  const subjects = new Set<string>();
+  let captured = false;
+  for (const uri of uris) {
+    const id = parseIdUri(ns, uri);
+    if (id?.kind === 'motor') subjects.add(`motor:${id.parts[0]}`);
+    else if (id?.kind === 'vin') subjects.add(`vehicle:${id.parts[0]}`);
+    else captured = true;
+  }
+  return { subjects: [...subjects], captured };
 }
 
 const ids = (event: EpcisEvent, member: string): string[] => {
@@ -161,6 +170,10 @@ const placeOf = (event: EpcisEvent, member: string): string | undefined => {
   const v = event[member] as { id?: unknown } | undefined;
   return typeof v?.id === 'string' ? v.id : undefined;
 };
+
+/** An event's term in one form whatever form it was sent in (a partner may write CBV's URN or web URI). */
+const termOf = (ns: EpcisNamespace, value: unknown): string | undefined =>
+  typeof value === 'string' ? cbvTerm(ns, value) : undefined;
 
 /** Does the event pass every filter of the query other than paging? */
 function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boolean {
@@ -173,12 +186,12 @@ function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boo
     any(q.MATCH_parentID, ids(event, 'parentID')) &&
     any(q.MATCH_anyEPC, [...epcs, ...ids(event, 'parentID')]) &&
     any(
-      q.EQ_bizStep?.map((v) => termOf(ns, v)),
-      [event.bizStep as string | undefined],
+      q.EQ_bizStep?.map((v) => cbvTerm(ns, v)),
+      [termOf(ns, event.bizStep)],
     ) &&
     any(
-      q.EQ_disposition?.map((v) => termOf(ns, v)),
-      [event.disposition as string | undefined],
+      q.EQ_disposition?.map((v) => cbvTerm(ns, v)),
+      [termOf(ns, event.disposition)],
     ) &&
     any(q.EQ_bizLocation, [placeOf(event, 'bizLocation')]) &&
     any(q.EQ_readPoint, [placeOf(event, 'readPoint')]) &&
@@ -197,22 +210,37 @@ const toEntry = (r: Row): LedgerEntry => ({
   envelope: JSON.parse(utf8Decode(r.body)) as Envelope,
 });
 
-/** Entries from seq `from` on, of some subjects (all when null), in seq order, `limit` of them. */
+/**
+ * Entries from seq `from` on, in seq order, `limit` of them: of the candidates' subjects and, when they say so,
+ * the partners' events kept as sent (a small partial index); every entry when `candidates` is null.
+ */
 async function readEntries(
   db: Kysely<Database>,
-  subjects: readonly string[] | null,
+  candidates: Candidates | null,
   from: number,
   limit: number,
 ): Promise<LedgerEntry[]> {
-  if (subjects !== null && subjects.length === 0) return [];
-  const { rows } =
-    subjects === null
-      ? await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-          WHERE seq >= ${from} ORDER BY seq LIMIT ${limit}`.execute(db)
-      : await sql<Row>`SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
-          WHERE e.seq IN (SELECT DISTINCT s.seq FROM ledger_subject s
-            WHERE s.subject IN (${sql.join([...subjects])}) AND s.seq >= ${from})
-          ORDER BY e.seq LIMIT ${limit}`.execute(db);
+  if (candidates === null) {
+    const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
+      WHERE seq >= ${from} ORDER BY seq LIMIT ${limit}`.execute(db);
+    return rows.map(toEntry);
+  }
+  const { subjects, captured } = candidates;
+  const parts = [
+    ...(subjects.length > 0
+      ? [
+          sql`SELECT DISTINCT s.seq FROM ledger_subject s
+            WHERE s.subject IN (${sql.join(subjects)}) AND s.seq >= ${from}`,
+        ]
+      : []),
+    ...(captured
+      ? [sql`SELECT c.seq FROM ledger_entry c WHERE c.type = ${CAPTURED_TYPE} AND c.seq >= ${from}`]
+      : []),
+  ];
+  if (parts.length === 0) return [];
+  const { rows } = await sql<Row>`SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
+    WHERE e.seq IN (${sql.join(parts, sql` UNION `)})
+    ORDER BY e.seq LIMIT ${limit}`.execute(db);
   return rows.map(toEntry);
 }
 
@@ -287,13 +315,13 @@ export async function queryEpcisEvents(
   options: { timeZone?: string } = {},
 ): Promise<EpcisEventPage> {
   const epcFilters = [q.MATCH_epc, q.MATCH_anyEPC, q.MATCH_parentID].filter((f) => f !== undefined);
-  // Every EPC filter must hold: the first one's subjects are enough to find the candidates.
-  const subjects = epcFilters.length > 0 ? [...new Set(subjectsOfEpcs(ns, epcFilters[0]!))] : null;
+  // Every EPC filter must hold: the first one's candidates are enough.
+  const candidates = epcFilters.length > 0 ? candidatesOf(ns, epcFilters[0]!) : null;
   const found: EpcisEvent[] = [];
   let last: Position | undefined;
   let from = q.after?.seq ?? 0;
   for (;;) {
-    const entries = await readEntries(db, subjects, from, BATCH);
+    const entries = await readEntries(db, candidates, from, BATCH);
     for (const { at, event } of await eventsOf(db, scope, ns, entries, options.timeZone)) {
       if (q.after && (at.seq < q.after.seq || (at.seq === q.after.seq && at.index <= q.after.index)))
         continue;
@@ -307,10 +335,32 @@ export async function queryEpcisEvents(
   }
 }
 
+const EVENT_HASH = /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/;
+
+/**
+ * What capture wrote under an eventID: a partner's event kept as sent (found by its `epcis:` subject when the id
+ * is its hash, or by the eventID it was sent with), and the ledger's own reading of a partner's arrival (whose
+ * entry id is the capture key of the hash).
+ */
+async function capturedUnder(db: Kysely<Database>, eventId: string): Promise<LedgerEntry[]> {
+  if (EVENT_HASH.test(eventId)) {
+    const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
+      WHERE seq IN (SELECT seq FROM ledger_subject WHERE subject = ${eventSubject(eventId)})
+        OR id IN (${captureKey(eventId, false)}::uuid, ${captureKey(eventId, true)}::uuid)
+      ORDER BY seq`.execute(db);
+    return rows.map(toEntry);
+  }
+  const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
+    WHERE type = ${CAPTURED_TYPE} ORDER BY seq`.execute(db);
+  return rows
+    .map(toEntry)
+    .filter((x) => (x.envelope.data.event as { eventID?: unknown } | undefined)?.eventID === eventId);
+}
+
 /**
  * Answer GET /epcis/events/{eventID}: every event the reader may see with that eventID (the event, and its
- * restatements with an errorDeclaration), in log order; empty when there is none. The ids are hashes of the
- * events, not stored: the log is read through.
+ * restatements with an errorDeclaration), in log order; empty when there is none. What capture wrote is found by
+ * index; the ledger's own events' ids are hashes of their mapping, not stored: the log is read through.
  * @example const events = await findEpcisEvent(db, scope, ns, 'ni:///sha-256;…?ver=CBV2.0');
  */
 export async function findEpcisEvent(
@@ -320,7 +370,10 @@ export async function findEpcisEvent(
   eventId: string,
   options: { timeZone?: string } = {},
 ): Promise<EpcisEvent[]> {
-  if (!/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/.test(eventId)) return [];
+  const captured = await capturedUnder(db, eventId);
+  if (captured.length > 0)
+    return (await eventsOf(db, scope, ns, captured, options.timeZone)).map(({ event }) => event);
+  if (!EVENT_HASH.test(eventId)) return [];
   const found: EpcisEvent[] = [];
   for (let from = 0; ; ) {
     const entries = await readEntries(db, null, from, BATCH);
@@ -345,6 +398,7 @@ export function toEpcisQueryDocument(
     type: 'EPCISQueryDocument',
     schemaVersion: '2.0',
     creationDate: options.creationDate ?? new Date().toISOString(),
+    'ml:ignoreFields': [...LEDGER_MEMBERS],
     epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
   };
 }

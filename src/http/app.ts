@@ -17,6 +17,7 @@ import { finishOpenApi } from './openapi.js';
 import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
 import { epcisRoutes } from './routes/epcis.js';
+import { epcisCaptureRoutes } from './routes/epcis-capture.js';
 import { intakeRoutes } from './routes/intake.js';
 import { ledgerRoutes } from './routes/ledger.js';
 import { motorRoutes } from './routes/motors.js';
@@ -93,7 +94,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // …and JSON read one way only: strict UTF-8, no member named twice (src/http/input.ts).
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser(
-    'application/json',
+    ['application/json', 'application/ld+json'],
     { parseAs: 'buffer' },
     exactJsonParser(app.getDefaultJsonParser('error', 'error')),
   );
@@ -148,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(qualityRoutes, ctx);
   await app.register(analysisRoutes, ctx);
   await app.register(epcisRoutes, ctx);
+  await app.register(epcisCaptureRoutes, ctx);
   await app.register(sessionRoutes, {
     catalog: options.catalog,
     config: options.config,

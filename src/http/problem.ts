@@ -28,6 +28,7 @@ export interface Problem {
 const STATUS_BY_CODE: Readonly<Record<string, number>> = {
   EMPTY_LOG: 409, // a checkpoint asked for before anything was written
   NOT_CANONICALIZABLE: 400, // a value JSON cannot carry exactly (also refused earlier, by src/http/input.ts)
+  EPCIS_CAPTURE_LIMIT: 413, // more events in one captured document than the binding's capture limit
 };
 
 /** HTTP status of a ledger error. */

@@ -279,10 +279,15 @@ describe('the A390 journey in EPCIS 2.0', () => {
   it('identifies every event by its CBV 2.0 event hash, which a partner recomputes from the document', () => {
     const doc = toEpcisDocument(events, ns);
     const restated = eventsOf('correction');
-    const recomputed = listDocumentEvents(doc).map(({ event, context }) => eventHashId(event, context));
+    // The ledger's own members (its place in the log) are named by the document as fields the hash ignores,
+    // as the reference generator reads them: a restated event hashes as the event it restates.
+    expect(doc['ml:ignoreFields']).toEqual(['ml:seq', 'ml:leafHash', 'ml:targetSeq']);
+    const recomputed = listDocumentEvents(doc).map(({ event, context, options }) =>
+      eventHashId(event, context, options),
+    );
     for (const [i, e] of events.entries()) {
       expect(e.eventID).toMatch(/^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/);
-      if (!restated.includes(e)) expect(e.eventID).toBe(recomputed[i]);
+      expect(e.eventID).toBe(recomputed[i]);
     }
     const own = events.filter((e) => !restated.includes(e)).map((e) => e.eventID);
     expect(new Set(own).size).toBe(own.length);

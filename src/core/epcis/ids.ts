@@ -298,3 +298,17 @@ export function owningPartyUri(ns: EpcisNamespace, site: string): string | undef
 export function plantTerm(ns: EpcisNamespace, term: string): string {
   return term.startsWith('ml:') ? ns.vocab + term.slice(3) : term;
 }
+
+/**
+ * A CBV term as the ledger writes it: a bare word for CBV's own, whichever of its forms is given (URN, web URI or
+ * bare word), plant terms as full URIs ('ml:…' expanded).
+ * @example cbvTerm(ns, 'urn:epcglobal:cbv:bizstep:arriving') // → 'arriving'
+ * @example cbvTerm(ns, 'https://ref.gs1.org/cbv/BizStep-arriving') // → 'arriving'
+ */
+export function cbvTerm(ns: EpcisNamespace, value: string): string {
+  const cbv =
+    /^(?:urn:epcglobal:cbv:(?:bizstep|disp):|https:\/\/ref\.gs1\.org\/cbv\/(?:BizStep|Disp)-)(.+)$/.exec(
+      value,
+    );
+  return cbv ? cbv[1]! : plantTerm(ns, value);
+}

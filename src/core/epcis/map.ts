@@ -5,6 +5,7 @@
 // proof. Pure and portable. docs/epcis.md is this table in words.
 import type { Envelope, JsonObject, JsonValue } from '../envelope.js';
 import { NotFoundError, ValidationError } from '../errors.js';
+import { capturedEvent } from './capture.js';
 import { eventHashId } from './event-hash.js';
 import {
   dockUri,
@@ -305,7 +306,9 @@ export function toEpcisEvents(
       },
     );
   }
+  const ledger = { 'ml:seq': entry.seq, 'ml:leafHash': entry.leafHash };
   if (rule.eventType === 'restated') return restate(entry, ns, options);
+  if (rule.eventType === 'captured') return [{ ...capturedEvent(e.data, e.recorded), ...ledger }];
   if (rule.eventType === null || !build) return [];
   const head = {
     type: rule.eventType,
@@ -313,7 +316,6 @@ export function toEpcisEvents(
     eventTimeZoneOffset: timeZoneOffset(e.time, options.timeZone),
     recordTime: e.recorded,
   };
-  const ledger = { 'ml:seq': entry.seq, 'ml:leafHash': entry.leafHash };
   return build(e, ns).map((part) =>
     withEventId(
       compact({
@@ -336,8 +338,15 @@ function eventIdOf(
   options: EpcisMapOptions,
 ): ((event: EpcisEvent) => string) | undefined {
   if (options.eventId === false) return undefined;
-  return options.eventId ?? ((event) => eventHashId(event, epcisContext(ns)));
+  return options.eventId ?? ((event) => eventHashId(event, epcisContext(ns), { ignore: LEDGER_MEMBERS }));
 }
+
+/**
+ * The members the ledger adds to every event it gives (its place in the log), which are not part of the event:
+ * left out of its event hash, and named so in every document (`ml:ignoreFields`, the hash generator's way), so
+ * that a partner computes the same eventID.
+ */
+export const LEDGER_MEMBERS = ['ml:seq', 'ml:leafHash', 'ml:targetSeq'] as const;
 
 function withEventId(event: EpcisEvent, ns: EpcisNamespace, options: EpcisMapOptions): EpcisEvent {
   const eventId = eventIdOf(ns, options);
@@ -412,6 +421,7 @@ export function toEpcisDocument(
     type: 'EPCISDocument',
     schemaVersion: '2.0',
     creationDate: options.creationDate ?? new Date().toISOString(),
+    'ml:ignoreFields': [...LEDGER_MEMBERS],
     epcisBody: { eventList: events },
   };
 }

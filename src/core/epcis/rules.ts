@@ -24,8 +24,11 @@ export interface LedgerEntry {
  * ('ml:disp/quarantined', a URI under the namespace's vocab).
  */
 export interface EpcisRule {
-  /** 'restated': the target entry's own events, restated with an errorDeclaration; null: no EPCIS meaning. */
-  eventType: EpcisEventType | 'restated' | null;
+  /**
+   * 'restated': the target entry's own events, restated with an errorDeclaration; 'captured': the partner's
+   * event kept as sent (capture.ts); null: no EPCIS meaning.
+   */
+  eventType: EpcisEventType | 'restated' | 'captured' | null;
   action?: EpcisAction;
   bizStep?: string;
   disposition?: string;
@@ -87,6 +90,8 @@ export const EPCIS_RULES: Readonly<Record<string, EpcisRule>> = {
   'incident.closed': NONE,
   // EPCIS declares an error by restating the wrong event (same eventID) with an errorDeclaration.
   correction: { eventType: 'restated' },
+  // A partner's event the ledger keeps as it was sent (capture.ts).
+  'epcis.captured': { eventType: 'captured' },
 };
 
 /**
