@@ -7,8 +7,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createAuthFromConfig } from '../src/auth/tokens.js';
 import { loadConfig } from '../src/config.js';
+import { epcisNamespace, motorUri } from '../src/core/epcis/ids.js';
 import { type DemoReport, generateDemo } from '../src/demo/generator.js';
 import { loadCatalog } from '../src/domain/domain.js';
+import { queryEpcisEvents } from '../src/epcis/query.js';
 import { buildApp } from '../src/http/app.js';
 import { openLedger } from '../src/ledger/ledger.js';
 import { inclusionProof, logSize } from '../src/ledger/reader.js';
@@ -52,6 +54,7 @@ async function main() {
     DATABASE_POOL_SIZE: '10',
   });
   const ledger = await openLedger({ config });
+  const ns = epcisNamespace({ base: config.EPCIS_NAMESPACE });
   const catalog = loadCatalog();
   const db = ledger.handle.db;
   let report: DemoReport | undefined;
@@ -104,6 +107,9 @@ async function main() {
     ),
     commonCause: await time(10, () => commonCause(db, { vins: failing }, upTo, true, ALL_BRANDS)),
     inclusionProof: await time(500, () => inclusionProof(db, Math.floor(rand() * entries), entries)),
+    epcisMatchEpc: await time(300, () =>
+      queryEpcisEvents(db, ALL_BRANDS, ns, { MATCH_epc: [motorUri(ns, pick(serials))], perPage: 30 }),
+    ),
   };
 
   const auth = await createAuthFromConfig(config);
@@ -131,6 +137,9 @@ async function main() {
     commonCause: await time(10, () => call('POST', '/v1/analysis/common-cause', { vins: failing })),
     inclusionProof: await time(500, () =>
       call('GET', `/v1/ledger/proof/inclusion?seq=${Math.floor(rand() * entries)}`),
+    ),
+    epcisMatchEpc: await time(300, () =>
+      call('GET', `/epcis/events?MATCH_epc=${encodeURIComponent(motorUri(ns, pick(serials)))}`),
     ),
   };
   await app.close();

@@ -20,6 +20,7 @@ import { logSize } from '../src/ledger/reader.js';
 import { generateSigningJwk, signerFromJwk } from '../src/ledger/signing.js';
 import { Baseline } from './baseline.js';
 import { type BenchDatabase, createBenchDatabase } from './database.js';
+import { captureWorkload } from './epcis.js';
 import { EventGenerator } from './events.js';
 import { openBenchLedger } from './ledger.js';
 import { offlineVerify } from './offline-verify.js';
@@ -184,6 +185,15 @@ async function main(): Promise<void> {
     for (const d of opts.domains.slice(1)) others.push(await otherDomain(opts, d));
     rss.otherDomains = peakRssKb();
 
+    log('workload 6: EPCIS capture beside the native scan batches');
+    const capture = await captureWorkload(
+      opts.adminUrl,
+      opts.rounds,
+      opts.quick ? 1_000 : 10_000,
+      opts.quick ? 100 : 500,
+    );
+    rss.capture = peakRssKb();
+
     log(`workload 5: fill the log to ${opts.proofEntries.toLocaleString('en-US')} entries`);
     const fill = await fillTo(ledger, ledgerGen, opts.proofEntries, opts.bulkBatchSize);
     rss.fill = peakRssKb();
@@ -232,6 +242,7 @@ async function main(): Promise<void> {
       events: { meanDataBytes: meanDataBytes(opts.seed), meanEntryBytes },
       ...primary,
       otherDomains: others,
+      capture,
       fill,
       proofs,
       verify,

@@ -42,6 +42,43 @@ function behaviourOf(header: string | string[] | undefined): CaptureBehaviour {
   return value as CaptureBehaviour;
 }
 
+const EpcisDocument = Type.Object(
+  {},
+  {
+    title: 'EPCISDocument',
+    additionalProperties: true,
+    description: 'A GS1 EPCIS 2.0 EPCISDocument (or EPCISQueryDocument), JSON-LD.',
+    examples: [
+      {
+        '@context': [
+          'https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld',
+          { ex: 'https://supplier.example/voc/' },
+        ],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-11-20T08:05:00Z',
+        epcisBody: {
+          eventList: [
+            {
+              type: 'ObjectEvent',
+              eventTime: '2026-11-20T08:00:00.000+01:00',
+              eventTimeZoneOffset: '+01:00',
+              action: 'ADD',
+              bizStep: 'commissioning',
+              disposition: 'active',
+              quantityList: [
+                { epcClass: 'urn:epc:class:lgtin:4012345.012345.MAG-24-031', quantity: 2400, uom: 'H87' },
+              ],
+              readPoint: { id: 'urn:epc:id:sgln:4012345.00001.0' },
+              'ex:furnace': 'F-3',
+            },
+          ],
+        },
+      },
+    ],
+  },
+);
+
 const CaptureJob = Type.Object(
   {
     captureID: Type.String(),
@@ -97,7 +134,7 @@ export const epcisCaptureRoutes: FastifyPluginAsyncTypebox<AppContext> = async (
           'any other event is kept as sent (`epcis.captured`). `GS1-Capture-Error-Behaviour: rollback` (the ' +
           'default) writes nothing of a document with a refused event; `proceed` writes every event it can. ' +
           `At most ${CAPTURE_LIMIT.toLocaleString('en-US')} events per document (413). Roles partner, admin.`,
-        body: AnyObject,
+        body: EpcisDocument,
         headers: Type.Object(
           {
             'gs1-capture-error-behaviour': Type.Optional(

@@ -91,7 +91,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<SessionRouteOptions> = asy
     },
     async () => ({
       mode,
-      roles: [...ROLES],
+      // A partner's system speaks EPCIS to the API; no screen is made for it.
+      roles: ROLES.filter((r) => r !== 'partner'),
       sites: Object.entries(catalog.sites).map(([code, s]) => ({ code, name: s.name })),
       ...(oidc === undefined ? {} : { oidc }),
     }),
