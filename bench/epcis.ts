@@ -1,4 +1,4 @@
-// Workload 6 of `npm run bench`: EPCIS capture beside the native write path, in the same run, on one fresh
+// A workload of `npm run bench`: EPCIS capture beside the native write path, in the same run, on one fresh
 // database with the server as it runs (plant domain, Fastify, tokens): the same number of events in requests of
 // the same size, interleaved rounds. Capture: POST /epcis/capture of EPCISDocuments from a supplier (lots
 // commissioned, a temperature logger's readings: events kept as sent), `Prefer: wait` so that each request

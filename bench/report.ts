@@ -174,7 +174,7 @@ export function markdown(r: BenchResults): string {
     ...(r.capture
       ? [
           [
-            `6. EPCIS capture of ${fmtInt(r.capture.events)} events in documents of ${fmtInt(r.capture.documentSize)} (POST /epcis/capture, Prefer: wait); baseline: the native write path, POST /v1/intake/scan-batches of as many scans`,
+            `EPCIS capture of ${fmtInt(r.capture.events)} events in documents of ${fmtInt(r.capture.documentSize)} (POST /epcis/capture, Prefer: wait); baseline: the native write path, POST /v1/intake/scan-batches of as many scans`,
             `${fmtInt(r.capture.ledgerRate)} /s (document p50 ${fmtMs(r.capture.ledgerLatency.p50)} ms)`,
             `${fmtInt(r.capture.baselineRate)} /s (batch p50 ${fmtMs(r.capture.baselineLatency.p50)} ms)`,
             fmtRatio(r.capture.ratio),

@@ -185,7 +185,7 @@ async function main(): Promise<void> {
     for (const d of opts.domains.slice(1)) others.push(await otherDomain(opts, d));
     rss.otherDomains = peakRssKb();
 
-    log('workload 6: EPCIS capture beside the native scan batches');
+    log('EPCIS capture beside the native scan batches');
     const capture = await captureWorkload(
       opts.adminUrl,
       opts.rounds,

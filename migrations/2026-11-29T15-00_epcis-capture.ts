@@ -1,7 +1,7 @@
 // EPCIS capture jobs (the REST binding's asynchronous capture): a job is stored with its document when it is
 // accepted (so that a 202 is never lost: a server that stops mid-job runs it again at start, and the events'
-// idempotency keys make that safe), then its outcome. Plus a small index of the partners' events kept as sent,
-// which a query for an identifier that is not the plant's reads.
+// idempotency keys make that safe), then its outcome. Plus two small indexes of entries an EPCIS query finds by
+// type: the partners' events kept as sent (an identifier that is not the plant's) and the loadings (a rack).
 import { type Kysely, sql } from 'kysely';
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations are frozen in time and must not depend on today's types
@@ -20,10 +20,13 @@ export async function up(db: Kysely<any>): Promise<void> {
     CREATE INDEX epcis_capture_job_sub_idx ON epcis_capture_job (sub, created_at);
     CREATE INDEX epcis_capture_job_running_idx ON epcis_capture_job (created_at) WHERE finished_at IS NULL;
     CREATE INDEX ledger_entry_captured_idx ON ledger_entry (seq) WHERE type = 'epcis.captured';
+    CREATE INDEX ledger_entry_loaded_idx ON ledger_entry (seq) WHERE type = 'shipment.loaded';
     GRANT SELECT, INSERT, UPDATE, DELETE ON epcis_capture_job TO motor_ledger_app;
   `.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await sql`DROP TABLE epcis_capture_job; DROP INDEX ledger_entry_captured_idx`.execute(db);
+  await sql`DROP TABLE epcis_capture_job; DROP INDEX ledger_entry_captured_idx; DROP INDEX ledger_entry_loaded_idx`.execute(
+    db,
+  );
 }

@@ -142,24 +142,26 @@ function readToken(token: string): Position {
 }
 
 /**
- * Where an EPC filter's events are: the ledger subjects its EPCs name (a motor, a VIN), and whether a partner's
- * event kept as sent may hold one of them too (an EPC that is not the plant's own: a supplier's lot, say).
+ * Where an EPC filter's events are: the ledger subjects its EPCs name (a motor, a VIN), and the types of entry
+ * that may hold its other EPCs: a rack is the parent of a loading (`shipment.loaded`), any EPC not the plant's
+ * may be in a partner's event kept as sent (`epcis.captured`). Each type has a small partial index.
  */
 interface Candidates {
   subjects: string[];
-  captured: boolean;
+  types: string[];
 }
 
 function candidatesOf(ns: EpcisNamespace, uris: readonly string[]): Candidates {
   const subjects = new Set<string>();
-  let captured = false;
+  const types = new Set<string>();
   for (const uri of uris) {
     const id = parseIdUri(ns, uri);
     if (id?.kind === 'motor') subjects.add(`motor:${id.parts[0]}`);
     else if (id?.kind === 'vin') subjects.add(`vehicle:${id.parts[0]}`);
-    else captured = true;
+    else if (id?.kind === 'rack') types.add('shipment.loaded');
+    else types.add(CAPTURED_TYPE);
   }
-  return { subjects: [...subjects], captured };
+  return { subjects: [...subjects], types: [...types] };
 }
 
 const ids = (event: EpcisEvent, member: string): string[] => {
@@ -211,8 +213,8 @@ const toEntry = (r: Row): LedgerEntry => ({
 });
 
 /**
- * Entries from seq `from` on, in seq order, `limit` of them: of the candidates' subjects and, when they say so,
- * the partners' events kept as sent (a small partial index); every entry when `candidates` is null.
+ * Entries from seq `from` on, in seq order, `limit` of them: of the candidates' subjects and types; every entry
+ * when `candidates` is null.
  */
 async function readEntries(
   db: Kysely<Database>,
@@ -225,7 +227,7 @@ async function readEntries(
       WHERE seq >= ${from} ORDER BY seq LIMIT ${limit}`.execute(db);
     return rows.map(toEntry);
   }
-  const { subjects, captured } = candidates;
+  const { subjects, types } = candidates;
   const parts = [
     ...(subjects.length > 0
       ? [
@@ -233,9 +235,10 @@ async function readEntries(
             WHERE s.subject IN (${sql.join(subjects)}) AND s.seq >= ${from}`,
         ]
       : []),
-    ...(captured
-      ? [sql`SELECT c.seq FROM ledger_entry c WHERE c.type = ${CAPTURED_TYPE} AND c.seq >= ${from}`]
-      : []),
+    // The type as a literal: a parameter would keep a generic plan off the partial index.
+    ...types.map(
+      (type) => sql`SELECT c.seq FROM ledger_entry c WHERE c.type = ${sql.lit(type)} AND c.seq >= ${from}`,
+    ),
   ];
   if (parts.length === 0) return [];
   const { rows } = await sql<Row>`SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
@@ -351,7 +354,7 @@ async function capturedUnder(db: Kysely<Database>, eventId: string): Promise<Led
     return rows.map(toEntry);
   }
   const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-    WHERE type = ${CAPTURED_TYPE} ORDER BY seq`.execute(db);
+    WHERE type = ${sql.lit(CAPTURED_TYPE)} ORDER BY seq`.execute(db);
   return rows
     .map(toEntry)
     .filter((x) => (x.envelope.data.event as { eventID?: unknown } | undefined)?.eventID === eventId);

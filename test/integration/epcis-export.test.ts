@@ -19,8 +19,10 @@ import {
   newVin,
   plantTokens,
   post,
+  produceBody,
   receivedAtDieppe,
   type Tokens,
+  testBody,
 } from '../support/plant.js';
 
 type Event = Record<string, unknown> & { eventID: string; 'ml:seq': number; 'ml:leafHash': string };
@@ -33,7 +35,7 @@ let auditor: string;
 // The server's default namespace: the CLI reads EPCIS_NAMESPACE as the server does.
 const ns = epcisNamespace({ base: 'https://id.cleon-dieppe.example/' });
 const vin = newVin('A390');
-const [rl, rr, fr, other] = [newSerial(), newSerial(), newSerial('6AM'), newSerial()];
+const [rl, rr, fr, other, lone] = [newSerial(), newSerial(), newSerial('6AM'), newSerial(), newSerial()];
 
 const cli = (...args: string[]) =>
   run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
@@ -76,6 +78,10 @@ describe.skipIf(!hasServer)('motor-ledger export --epcis', () => {
     await receivedAtDieppe(t, k, [rl, rr, fr, other]);
     await installA390(t, k, vin, [rl, rr, fr]);
     await post(t, k.assembly, `/v1/vehicles/${vin}/shipment`, {});
+    // One motor built with magnets of a lot of its own (the others share the builder's default lots).
+    const lots = { ...produceBody(lone).lots, magnets: 'MAG-26-901' };
+    await post(t, k.producer, '/v1/motors', produceBody(lone, { lots }));
+    await post(t, k.producer, `/v1/motors/${lone}/tests`, testBody('PASS'));
   }, 60_000);
   afterAll(async () => {
     await t?.close();
@@ -125,20 +131,38 @@ describe.skipIf(!hasServer)('motor-ledger export --epcis', () => {
     ]);
   }, 60_000);
 
+  it('--lot writes a lot’s blast radius: the events of every motor built with it, and no other motor’s', async () => {
+    const { doc, events } = await exportEpcis('lot.jsonld', '--lot', 'magnets=MAG-26-901');
+    expect(loadEpcisValidator().validateDocument(doc)).toEqual({ valid: true });
+    expect(events.map((e) => [e.bizStep, (e.epcList as string[])[0]])).toEqual([
+      ['commissioning', motorUri(ns, lone)],
+      ['inspecting', motorUri(ns, lone)],
+    ]);
+    expect(events.map((e) => (e.ilmd as Record<string, unknown> | undefined)?.['ml:lots'])[0]).toMatchObject({
+      'ml:magnets': 'MAG-26-901',
+    });
+    // The shared lot reaches the four motors of the truck: each one's history, installs included.
+    const shared = await exportEpcis('lot-shared.jsonld', '--lot', 'magnets=MAG-24-031');
+    expect(shared.events.filter((e) => e.bizStep === 'commissioning')).toHaveLength(4);
+    expect(shared.events.filter((e) => e.bizStep === 'installing')).toHaveLength(3);
+  }, 60_000);
+
   it('--from/--to is a window on eventTime, alone or with --serial', async () => {
     // The plant's tests are at 06:42:10 on 23 November 2026, its production at 06:15.
     const window = ['--from', '2026-11-23T06:30:00Z', '--to', '2026-11-23T08:00:00+01:00'];
     const one = await exportEpcis('window-serial.jsonld', '--serial', rl, ...window);
     expect(one.events.map((e) => e.bizStep)).toEqual(['inspecting']);
     const all = await exportEpcis('window.jsonld', ...window);
-    expect(all.events.map((e) => e.bizStep)).toEqual(Array(4).fill('inspecting'));
+    expect(all.events.map((e) => e.bizStep)).toEqual(Array(5).fill('inspecting'));
     expect(loadEpcisValidator().validateDocument(all.doc)).toEqual({ valid: true });
   }, 60_000);
 
   it('refuses, exit 2 and nothing written, no scope, --serial with --vin, a --from that is not RFC 3339, and a scope without events', async () => {
     for (const [scope, message] of [
       [[], /EPCIS_EXPORT_SCOPE.*Give a scope/],
-      [['--serial', rl, '--vin', vin], /EPCIS_EXPORT_SCOPE.*not both/],
+      [['--serial', rl, '--vin', vin], /EPCIS_EXPORT_SCOPE.*not several/],
+      [['--lot', 'MAG-24-031'], /EPCIS_EXPORT_SCOPE.*is not COMPONENT=LOT/],
+      [['--lot', 'magnets=MAG-00-000'], /EPCIS_EXPORT_EMPTY/],
       [['--serial', rl, '--from', 'yesterday'], /EPCIS_EXPORT_SCOPE.*--from: "yesterday" is not an RFC 3339/],
       [['--serial', '7DL-999999'], /EPCIS_EXPORT_EMPTY/],
       [['--from', '2030-01-01T00:00:00Z'], /EPCIS_EXPORT_EMPTY/],

@@ -3,7 +3,7 @@
 // EPCISQueryDocument the GS1 schema accepts; the other filters, paging by the Link header, one event by its
 // hash id, brand scoping and the refusal of a bad parameter are what a client of the binding would notice.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epcisNamespace, motorUri, vinUri } from '../../src/core/epcis/ids.js';
+import { epcisNamespace, motorUri, rackUri, vinUri } from '../../src/core/epcis/ids.js';
 import { loadEpcisValidator } from '../../src/epcis/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
@@ -113,7 +113,11 @@ describe('GET /epcis/events', () => {
     expect(recorded.events).toEqual([]);
   });
 
-  it('matches nothing for an EPC outside the plant namespace or a rack', async () => {
+  it('finds a rack’s loading by MATCH_parentID, and nothing for an EPC no event names', async () => {
+    const rack = await query(`?MATCH_parentID=${enc(rackUri(ns, 'RK-0042'))}`);
+    expect(rack.events.map((e) => [e.bizStep, e.parentID])).toEqual([['loading', rackUri(ns, 'RK-0042')]]);
+    expect(rack.events[0]?.childEPCs).toEqual([rl, rr, fr].map((s) => motorUri(ns, s)));
+    expect((await query(`?MATCH_epc=${enc(rackUri(ns, 'RK-0042'))}`)).events).toEqual([]);
     expect((await query(`?MATCH_epc=${enc('urn:epc:id:sgtin:0614141.107346.2018')}`)).events).toEqual([]);
     expect((await query(`?MATCH_epc=${enc(`https://id.other.example/motor/${rl}`)}`)).events).toEqual([]);
   });
