@@ -1,24 +1,16 @@
 // The read side of the EPCIS 2.0 REST binding over the ledger: the standard query parameters read from a query
-// string (a bad one is a 400 naming it), the EPC filters resolved to ledger subjects so that only those
-// subjects' entries are read, each entry mapped by src/core/epcis/map.ts and the events filtered, then paged by
-// log position (an opaque token of the last event's seq and place in its entry). Brand scoping is the native
-// reads' own (query/scope.ts): an entry the reader may not see whole gives no event, nor does a correction of one.
-import { type Kysely, sql } from 'kysely';
-import { toBase64, utf8Decode } from '../core/encoding.js';
-import type { Envelope, JsonObject } from '../core/envelope.js';
-import { CAPTURED_TYPE, captureKey, eventSubject } from '../core/epcis/capture.js';
-import { cbvTerm, type EpcisNamespace, parseIdUri, plantTerm } from '../core/epcis/ids.js';
-import {
-  type EpcisEvent,
-  epcisContext,
-  LEDGER_MEMBERS,
-  type LedgerEntry,
-  toEpcisEvents,
-} from '../core/epcis/map.js';
+// string (a bad one is a 400 naming it), the EPC filters resolved to the entries their events can be in
+// (read.ts), the mapped events filtered, then paged by log position (an opaque token of the last event's seq
+// and place in its entry). Brand scoping is the native reads' own, applied in read.ts.
+import type { Kysely } from 'kysely';
+import type { JsonObject } from '../core/envelope.js';
+import { cbvTerm, type EpcisNamespace, plantTerm } from '../core/epcis/ids.js';
+import { type EpcisEvent, epcisContext, LEDGER_MEMBERS } from '../core/epcis/map.js';
 import { EPCIS_RULES } from '../core/epcis/rules.js';
 import { ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
-import { entriesVisible, type Scope } from '../query/scope.js';
+import type { Scope } from '../query/scope.js';
+import { candidatesOf, eventsOf, type Position, readEntries } from './read.js';
 
 /** perPage when the client names none (the binding's default), and the most one page may hold. */
 export const PER_PAGE_DEFAULT = 30;
@@ -42,12 +34,6 @@ export interface EpcisEventQuery {
   perPage: number;
   /** Where the previous page ended: events after this one. */
   after?: Position;
-}
-
-/** An event's place in the log: its entry's seq and its index among that entry's events. */
-interface Position {
-  seq: number;
-  index: number;
 }
 
 const LISTS = [
@@ -141,29 +127,6 @@ function readToken(token: string): Position {
   return { seq: Number(m[1]), index: Number(m[2]) };
 }
 
-/**
- * Where an EPC filter's events are: the ledger subjects its EPCs name (a motor, a VIN), and the types of entry
- * that may hold its other EPCs: a rack is the parent of a loading (`shipment.loaded`), any EPC not the plant's
- * may be in a partner's event kept as sent (`epcis.captured`). Each type has a small partial index.
- */
-interface Candidates {
-  subjects: string[];
-  types: string[];
-}
-
-function candidatesOf(ns: EpcisNamespace, uris: readonly string[]): Candidates {
-  const subjects = new Set<string>();
-  const types = new Set<string>();
-  for (const uri of uris) {
-    const id = parseIdUri(ns, uri);
-    if (id?.kind === 'motor') subjects.add(`motor:${id.parts[0]}`);
-    else if (id?.kind === 'vin') subjects.add(`vehicle:${id.parts[0]}`);
-    else if (id?.kind === 'rack') types.add('shipment.loaded');
-    else types.add(CAPTURED_TYPE);
-  }
-  return { subjects: [...subjects], types: [...types] };
-}
-
 const ids = (event: EpcisEvent, member: string): string[] => {
   const v = event[member];
   return Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
@@ -205,98 +168,6 @@ function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boo
   );
 }
 
-type Row = { seq: number; leaf_hash: Uint8Array; body: Uint8Array };
-const toEntry = (r: Row): LedgerEntry => ({
-  seq: Number(r.seq),
-  leafHash: toBase64(r.leaf_hash),
-  envelope: JSON.parse(utf8Decode(r.body)) as Envelope,
-});
-
-/**
- * Entries from seq `from` on, in seq order, `limit` of them: of the candidates' subjects and types; every entry
- * when `candidates` is null.
- */
-async function readEntries(
-  db: Kysely<Database>,
-  candidates: Candidates | null,
-  from: number,
-  limit: number,
-): Promise<LedgerEntry[]> {
-  if (candidates === null) {
-    const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-      WHERE seq >= ${from} ORDER BY seq LIMIT ${limit}`.execute(db);
-    return rows.map(toEntry);
-  }
-  const { subjects, types } = candidates;
-  const parts = [
-    ...(subjects.length > 0
-      ? [
-          sql`SELECT DISTINCT s.seq FROM ledger_subject s
-            WHERE s.subject IN (${sql.join(subjects)}) AND s.seq >= ${from}`,
-        ]
-      : []),
-    // The type as a literal: a parameter would keep a generic plan off the partial index.
-    ...types.map(
-      (type) => sql`SELECT c.seq FROM ledger_entry c WHERE c.type = ${sql.lit(type)} AND c.seq >= ${from}`,
-    ),
-  ];
-  if (parts.length === 0) return [];
-  const { rows } = await sql<Row>`SELECT e.seq, e.leaf_hash, e.body FROM ledger_entry e
-    WHERE e.seq IN (${sql.join(parts, sql` UNION `)})
-    ORDER BY e.seq LIMIT ${limit}`.execute(db);
-  return rows.map(toEntry);
-}
-
-/** The entries a correction restates (its target and corrective entries), by id. */
-async function referencedEntries(db: Kysely<Database>, entries: readonly LedgerEntry[]) {
-  const wanted = entries
-    .filter((x) => x.envelope.type === 'correction')
-    .flatMap((x) => [x.envelope.data.targetId, ...((x.envelope.data.correctiveIds as unknown[]) ?? [])])
-    .filter((id): id is string => typeof id === 'string');
-  if (wanted.length === 0) return new Map<string, LedgerEntry>();
-  const rows = await db
-    .selectFrom('ledger_entry')
-    .select(['seq', 'leaf_hash', 'body'])
-    .where('id', 'in', [...new Set(wanted)])
-    .execute();
-  return new Map(rows.map(toEntry).map((x) => [x.envelope.id, x]));
-}
-
-/**
- * The EPCIS events of some entries the reader may see, each with its position. An entry another brand's data
- * makes invisible gives nothing; so does a correction whose target or corrective entries are invisible.
- */
-async function eventsOf(
-  db: Kysely<Database>,
-  scope: Scope,
-  ns: EpcisNamespace,
-  entries: readonly LedgerEntry[],
-  timeZone: string | undefined,
-): Promise<{ at: Position; event: EpcisEvent }[]> {
-  const byId = await referencedEntries(db, entries);
-  const related = (x: LedgerEntry) =>
-    x.envelope.type === 'correction'
-      ? [x.envelope.data.targetId, ...((x.envelope.data.correctiveIds as unknown[]) ?? [])].flatMap((id) => {
-          const found = byId.get(String(id));
-          return found ? [found] : [];
-        })
-      : [];
-  const groups = entries.map((x) => [x, ...related(x)]);
-  const visible = await entriesVisible(
-    db,
-    scope,
-    groups.flat().map((x) => x.envelope),
-  );
-  let i = 0;
-  const seen = groups.map((g) => g.every(() => visible[i++]));
-  const options = { entryById: (id: string) => byId.get(id), ...(timeZone ? { timeZone } : {}) };
-  return entries.flatMap((x, n) =>
-    seen[n]
-      ? toEpcisEvents(x, ns, options).map((event, index) => ({ at: { seq: x.seq, index }, event }))
-      : [],
-  );
-}
-
 /** A page of events, and the token of the next page when there is one. */
 export interface EpcisEventPage {
   events: EpcisEvent[];
@@ -334,55 +205,6 @@ export async function queryEpcisEvents(
       last = at;
     }
     if (entries.length < BATCH) return { events: found };
-    from = entries[entries.length - 1]!.seq + 1;
-  }
-}
-
-const EVENT_HASH = /^ni:\/\/\/sha-256;[0-9a-f]{64}\?ver=CBV2\.0$/;
-
-/**
- * What capture wrote under an eventID: a partner's event kept as sent (found by its `epcis:` subject when the id
- * is its hash, or by the eventID it was sent with), and the ledger's own reading of a partner's arrival (whose
- * entry id is the capture key of the hash).
- */
-async function capturedUnder(db: Kysely<Database>, eventId: string): Promise<LedgerEntry[]> {
-  if (EVENT_HASH.test(eventId)) {
-    const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-      WHERE seq IN (SELECT seq FROM ledger_subject WHERE subject = ${eventSubject(eventId)})
-        OR id IN (${captureKey(eventId, false)}::uuid, ${captureKey(eventId, true)}::uuid)
-      ORDER BY seq`.execute(db);
-    return rows.map(toEntry);
-  }
-  const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-    WHERE type = ${sql.lit(CAPTURED_TYPE)} ORDER BY seq`.execute(db);
-  return rows
-    .map(toEntry)
-    .filter((x) => (x.envelope.data.event as { eventID?: unknown } | undefined)?.eventID === eventId);
-}
-
-/**
- * Answer GET /epcis/events/{eventID}: every event the reader may see with that eventID (the event, and its
- * restatements with an errorDeclaration), in log order; empty when there is none. What capture wrote is found by
- * index; the ledger's own events' ids are hashes of their mapping, not stored: the log is read through.
- * @example const events = await findEpcisEvent(db, scope, ns, 'ni:///sha-256;…?ver=CBV2.0');
- */
-export async function findEpcisEvent(
-  db: Kysely<Database>,
-  scope: Scope,
-  ns: EpcisNamespace,
-  eventId: string,
-  options: { timeZone?: string } = {},
-): Promise<EpcisEvent[]> {
-  const captured = await capturedUnder(db, eventId);
-  if (captured.length > 0)
-    return (await eventsOf(db, scope, ns, captured, options.timeZone)).map(({ event }) => event);
-  if (!EVENT_HASH.test(eventId)) return [];
-  const found: EpcisEvent[] = [];
-  for (let from = 0; ; ) {
-    const entries = await readEntries(db, null, from, BATCH);
-    for (const { event } of await eventsOf(db, scope, ns, entries, options.timeZone))
-      if (event.eventID === eventId) found.push(event);
-    if (entries.length < BATCH) return found;
     from = entries[entries.length - 1]!.seq + 1;
   }
 }

@@ -2,8 +2,10 @@
 // 7DL by its EPC gets the motor's events in log order, each with the ledger's seq and leaf hash, in an
 // EPCISQueryDocument the GS1 schema accepts; the other filters, paging by the Link header, one event by its
 // hash id, brand scoping and the refusal of a bad parameter are what a client of the binding would notice.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epcisNamespace, motorUri, rackUri, vinUri } from '../../src/core/epcis/ids.js';
+import { indexEpcisEvents } from '../../src/epcis/event-index.js';
 import { loadEpcisValidator } from '../../src/epcis/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
@@ -12,6 +14,7 @@ import {
   newVin,
   plantTokens,
   post,
+  produceBody,
   produceTested,
   scan,
   shipToDieppe,
@@ -185,6 +188,33 @@ describe('GET /epcis/events/{eventID}', () => {
     );
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().code).toBe('EPCIS_EVENT_NOT_FOUND');
+  });
+
+  it('finds it through the index of hashes once the follower has mapped the log, and a newer event in the tail', async () => {
+    const db = t.tdb.handle.db;
+    while ((await indexEpcisEvents(db, ns)) > 0);
+    const all = (await query('?perPage=1000')).events;
+    const indexed = await sql<{ hash: string; seq: string }>`
+      SELECT encode(event_hash, 'hex') AS hash, seq FROM epcis_event_index`.execute(db);
+    // One row per event and entry: the journey's events, a correction's restatements under the same hashes.
+    const expected = new Set(all.map((e) => `${/;([0-9a-f]{64})\?/.exec(e.eventID)![1]} ${e['ml:seq']}`));
+    expect(new Set(indexed.rows.map((r) => `${r.hash} ${r.seq}`))).toEqual(expected);
+    // The index is what answers: an index row pointing elsewhere would be followed (and the event not found).
+    const [first] = all;
+    await sql`DELETE FROM epcis_event_index WHERE seq = ${first!['ml:seq']}`.execute(db);
+    expect((await t.as(auditor, 'GET', `/epcis/events/${enc(first!.eventID)}`)).statusCode).toBe(404);
+    await sql`INSERT INTO epcis_event_index VALUES (decode(${/;([0-9a-f]{64})/.exec(first!.eventID)![1]}, 'hex'), ${first!['ml:seq']})`.execute(
+      db,
+    );
+    expect(
+      (await t.as(auditor, 'GET', `/epcis/events/${enc(first!.eventID)}`)).json().epcisBody.queryResults
+        .resultsBody.eventList,
+    ).toEqual([first]);
+    // An event written after the index's last batch is found in the tail, at once.
+    const late = newSerial();
+    await post(t, k.producer, '/v1/motors', produceBody(late));
+    const [commissioning] = (await query(`?MATCH_epc=${enc(motorUri(ns, late))}`)).events;
+    expect((await t.as(auditor, 'GET', `/epcis/events/${enc(commissioning!.eventID)}`)).statusCode).toBe(200);
   });
 });
 

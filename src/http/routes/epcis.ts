@@ -6,12 +6,12 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { epcisNamespace } from '../../core/epcis/ids.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
+import { findEpcisEvent, followEpcisIndex } from '../../epcis/event-index.js';
 import {
   EPCIS_EVENT_TYPES,
   EPCIS_QUERY_PARAMETERS,
   type EpcisEventPage,
   epcisVocabulary,
-  findEpcisEvent,
   PER_PAGE_DEFAULT,
   PER_PAGE_MAX,
   parseEpcisQuery,
@@ -62,6 +62,16 @@ const EventsQuery = Type.Object(
 export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
   const ns = epcisNamespace({ base: ctx.config.EPCIS_NAMESPACE });
   const vocabulary = epcisVocabulary(ns);
+  // The index of event hashes follows the log while the server runs (event-index.ts).
+  let follower: { stop(): Promise<void> } | undefined;
+  app.addHook('onReady', async () => {
+    follower = followEpcisIndex(ctx.ledger.handle.db, ns, (err) =>
+      app.log.warn({ err }, 'EPCIS event index: a batch failed; it is tried again'),
+    );
+  });
+  app.addHook('preClose', async () => {
+    await follower?.stop();
+  });
 
   /** A page as an EPCISQueryDocument, with the Link (rel=next) of the same query from where it ended. */
   const answerPage = (req: FastifyRequest, reply: FastifyReply, path: string, page: EpcisEventPage) => {
