@@ -21,6 +21,7 @@ export interface EpcisEventQuery {
   MATCH_epc?: string[];
   MATCH_anyEPC?: string[];
   MATCH_parentID?: string[];
+  eventType?: string[];
   GE_eventTime?: number;
   LT_eventTime?: number;
   GE_recordTime?: number;
@@ -37,6 +38,7 @@ export interface EpcisEventQuery {
 }
 
 const LISTS = [
+  'eventType',
   'MATCH_epc',
   'MATCH_anyEPC',
   'MATCH_parentID',
@@ -45,6 +47,8 @@ const LISTS = [
   'EQ_bizLocation',
   'EQ_readPoint',
 ] as const;
+/** The parameters whose value is a list of values, any of which may match. */
+export type EpcisListParameter = (typeof LISTS)[number];
 const TIMES = ['GE_eventTime', 'LT_eventTime', 'GE_recordTime', 'LT_recordTime'] as const;
 /** The query parameters GET /epcis/events understands. */
 export const EPCIS_QUERY_PARAMETERS = [
@@ -149,6 +153,7 @@ function matches(event: EpcisEvent, q: EpcisEventQuery, ns: EpcisNamespace): boo
   return (
     any(q.MATCH_epc, epcs) &&
     any(q.MATCH_parentID, ids(event, 'parentID')) &&
+    any(q.eventType, [event.type as string | undefined]) &&
     any(q.MATCH_anyEPC, [...epcs, ...ids(event, 'parentID')]) &&
     any(
       q.EQ_bizStep?.map((v) => cbvTerm(ns, v)),

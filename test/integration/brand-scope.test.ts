@@ -85,6 +85,11 @@ describe('a token for Alpine only', () => {
       lot: ['MAG-24-031'],
       eventID: [`ni:///sha-256;${'0'.repeat(64)}?ver=CBV2.0`],
       captureID: ['0196f3c2-8a1e-7c3b-9d4f-2a6b8c0e1f3a'],
+      eventType: ['AssociationEvent'],
+      bizStep: ['installing'],
+      disposition: ['in_transit'],
+      bizLocation: ['https://id.cleon-dieppe.example/site/DIEPPE'],
+      readPoint: ['https://id.cleon-dieppe.example/site/DIEPPE/station/MAR-01'],
       // EPCIS EPCs of the default namespace: the Renault motor and an Alpine one.
       epc: [renaultMotor, rl].map((s) => `https://id.cleon-dieppe.example/motor/${s}`),
     };

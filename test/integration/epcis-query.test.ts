@@ -314,6 +314,37 @@ describe('GET /epcis/epcs/{epc}/events', () => {
   });
 });
 
+describe('the other top-level resources’ events', () => {
+  it('answer /epcis/{eventTypes,bizSteps,dispositions,bizLocations,readPoints}/{value}/events as the query parameter', async () => {
+    const events = async (path: string) => {
+      const res = await t.as(auditor, 'GET', path);
+      expect(res.statusCode, res.payload).toBe(200);
+      return res.json().epcisBody.queryResults.resultsBody.eventList as Event[];
+    };
+    const ofVin = `?MATCH_parentID=${enc(vinUri(ns, vin))}`;
+    const installs = await events(`/epcis/eventTypes/AssociationEvent/events${ofVin}`);
+    expect(installs.map((e) => e.bizStep)).toEqual(['installing', 'installing', 'installing']);
+    expect(await events(`/epcis/events?eventType=AssociationEvent${ofVin.replace('?', '&')}`)).toEqual(
+      installs,
+    );
+    const received = await events(`/epcis/bizSteps/${enc('urn:epcglobal:cbv:bizstep:receiving')}/events`);
+    expect(received.map((e) => (e.epcList as string[])[0])).toEqual([rl, rr, fr].map((s) => motorUri(ns, s)));
+    const inTransit = await events('/epcis/dispositions/in_transit/events?EQ_bizStep=arriving');
+    expect(inTransit.map((e) => e.bizStep)).toEqual(['arriving']);
+    const dock = await events(
+      `/epcis/readPoints/${enc(`${ns.base}site/DIEPPE/dock/D3`)}/events?perPage=1000`,
+    );
+    expect(new Set(dock.map((e) => e.bizStep))).toEqual(new Set(['arriving', 'receiving']));
+    const locations = (await t.as(auditor, 'GET', '/epcis/bizLocations')).json().member as string[];
+    expect(locations).toEqual(expect.arrayContaining([`${ns.base}site/CLEON`, `${ns.base}site/DIEPPE`]));
+    const dieppe = await events(`/epcis/bizLocations/${enc(`${ns.base}site/DIEPPE`)}/events?perPage=1000`);
+    expect(dieppe.length).toBeGreaterThan(0);
+    for (const e of dieppe) expect(e.bizLocation).toEqual({ id: `${ns.base}site/DIEPPE` });
+    const twice = await t.as(auditor, 'GET', '/epcis/bizSteps/receiving/events?EQ_bizStep=shipping');
+    expect(twice.json()).toMatchObject({ code: 'EPCIS_QUERY_PARAMETER', parameter: 'EQ_bizStep' });
+  });
+});
+
 describe('GET /epcis/bizSteps, /epcis/dispositions, /epcis/eventTypes', () => {
   it('list, as Collections, the vocabulary the ledger’s events carry, including every one the journey used', async () => {
     const get = async (path: string) => {

@@ -4,13 +4,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { epcisNamespace } from '../../core/epcis/ids.js';
+import { epcisNamespace, siteUri } from '../../core/epcis/ids.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { findEpcisEvent, followEpcisIndex } from '../../epcis/event-index.js';
 import {
   EPCIS_EVENT_TYPES,
   EPCIS_QUERY_PARAMETERS,
   type EpcisEventPage,
+  type EpcisListParameter,
   epcisVocabulary,
   PER_PAGE_DEFAULT,
   PER_PAGE_MAX,
@@ -31,6 +32,8 @@ const DESCRIPTIONS: Record<(typeof EPCIS_QUERY_PARAMETERS)[number], string> = {
   MATCH_epc: 'Events whose epcList or childEPCs holds one of these URIs (pipe-delimited).',
   MATCH_anyEPC: 'Events whose epcList, childEPCs or parentID holds one of these URIs (pipe-delimited).',
   MATCH_parentID: 'Events whose parentID is one of these URIs (a rack, a VIN; pipe-delimited).',
+  eventType:
+    'Events of one of these types: ObjectEvent, AggregationEvent, AssociationEvent… (pipe-delimited).',
   EQ_bizStep: 'Events with one of these business steps: CBV bare words (shipping) or URIs (pipe-delimited).',
   EQ_disposition:
     'Events with one of these dispositions: CBV bare words (in_transit) or URIs (pipe-delimited).',
@@ -159,44 +162,67 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
     },
   );
 
-  app.get(
-    '/epcis/epcs/:epc/events',
-    {
-      preValidation: requireRole(...READERS),
-      schema: {
-        tags: ['ledger'],
-        operationId: 'getEpcisEventsOfEpc',
-        summary: 'EPCIS 2.0: the events of one EPC (URL-encoded), as GET /epcis/events?MATCH_anyEPC=…',
-        description:
-          'The events whose epcList, childEPCs or parentID holds the EPC (a motor or a VIN of the plant ' +
-          'namespace), in log order; the other query parameters of GET /epcis/events filter further and page ' +
-          'the same way (MATCH_anyEPC excepted: the path names the EPC). An EPC the ledger does not know gives ' +
-          'an empty list. Roles quality, auditor, admin, logistics; vehicles of other brands are not shown.',
-        params: Type.Object({
-          epc: Type.String({
-            maxLength: 1000,
-            description: 'The EPC URI, URL-encoded',
-            examples: ['https://id.cleon-dieppe.example/motor/7DL-000123'],
+  /**
+   * The binding's `/{resource}/{value}/events`: GET /epcis/events with the path's value as one query parameter
+   * (MATCH_anyEPC for an EPC, EQ_bizStep for a business step…), the others filtering and paging the same way.
+   */
+  const eventsOf = (resource: string, parameter: EpcisListParameter, what: string, example: string) => {
+    const name = resource.slice(0, -1); // the binding's path parameter: epc, bizStep, readPoint…
+    app.get(
+      `/epcis/${resource}/:${name}/events`,
+      {
+        preValidation: requireRole(...READERS),
+        schema: {
+          tags: ['ledger'],
+          operationId: `getEpcisEventsOf${resource.charAt(0).toUpperCase()}${resource.slice(1, -1)}`,
+          summary: `EPCIS 2.0: the events of one ${what} (URL-encoded), as GET /epcis/events?${parameter}=…`,
+          description:
+            `The events of the ${what} in the path, in log order; the other query parameters of GET /epcis/events ` +
+            `filter further and page the same way (${parameter} excepted: the path names it). None gives an ` +
+            'empty list. Roles quality, auditor, admin, logistics; vehicles of other brands are not shown.',
+          params: Type.Object({
+            [name]: Type.String({
+              maxLength: 1000,
+              description: `The ${what}, URL-encoded`,
+              examples: [example],
+            }),
           }),
-        }),
-        querystring: EventsQuery,
-        response: { 200: AnyObject, ...problemResponses(400, 401, 403) },
+          querystring: EventsQuery,
+          response: { 200: AnyObject, ...problemResponses(400, 401, 403) },
+        },
       },
-    },
-    async (req, reply) => {
-      const query = req.query as Record<string, string | undefined>;
-      const parsed = parseEpcisQuery(query);
-      if (query.MATCH_anyEPC !== undefined)
-        throw new ValidationError('EPCIS_QUERY_PARAMETER', 'MATCH_anyEPC: the path names the EPC.', {
-          parameter: 'MATCH_anyEPC',
+      async (req, reply) => {
+        const query = req.query as Record<string, string | undefined>;
+        const parsed = parseEpcisQuery(query);
+        if (query[parameter] !== undefined)
+          throw new ValidationError('EPCIS_QUERY_PARAMETER', `${parameter}: the path names the ${what}.`, {
+            parameter,
+          });
+        const value = (req.params as Record<string, string>)[name]!;
+        const page = await queryEpcisEvents(ctx.ledger.handle.db, scopeOf(req.principal), ns, {
+          ...parsed,
+          [parameter]: [value],
         });
-      const page = await queryEpcisEvents(ctx.ledger.handle.db, scopeOf(req.principal), ns, {
-        ...parsed,
-        MATCH_anyEPC: [req.params.epc],
-      });
-      return answerPage(req, reply, `/epcis/epcs/${encodeURIComponent(req.params.epc)}/events`, page);
-    },
+        return answerPage(req, reply, `/epcis/${resource}/${encodeURIComponent(value)}/events`, page);
+      },
+    );
+  };
+  eventsOf(
+    'epcs',
+    'MATCH_anyEPC',
+    'EPC (a motor or a VIN of the plant, a rack, a partner’s EPC)',
+    'https://id.cleon-dieppe.example/motor/7DL-000123',
   );
+  eventsOf('eventTypes', 'eventType', 'event type', 'AssociationEvent');
+  eventsOf('bizSteps', 'EQ_bizStep', 'business step', 'receiving');
+  eventsOf('dispositions', 'EQ_disposition', 'disposition', 'in_transit');
+  eventsOf(
+    'bizLocations',
+    'EQ_bizLocation',
+    'business location',
+    'https://id.cleon-dieppe.example/site/DIEPPE',
+  );
+  eventsOf('readPoints', 'EQ_readPoint', 'read point', 'https://id.cleon-dieppe.example/site/DIEPPE/dock/D3');
 
   const collection = (
     path: string,
@@ -241,5 +267,11 @@ export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ct
     'listEpcisEventTypes',
     'EPCIS 2.0: the event types of the repository (the five of the standard)',
     EPCIS_EVENT_TYPES,
+  );
+  collection(
+    '/epcis/bizLocations',
+    'listEpcisBizLocations',
+    'EPCIS 2.0: the business locations of the ledger’s events (the catalog’s sites)',
+    Object.keys(ctx.catalog.sites).map((site) => siteUri(ns, site)),
   );
 };
