@@ -6,8 +6,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { createAuthFromConfig } from '../src/auth/tokens.js';
-import { loadConfig } from '../src/config.js';
-import { epcisNamespace, motorUri } from '../src/core/epcis/ids.js';
+import { epcisNamespaceOf, loadConfig } from '../src/config.js';
+import { motorUri } from '../src/core/epcis/ids.js';
 import { type DemoReport, generateDemo } from '../src/demo/generator.js';
 import { loadCatalog } from '../src/domain/domain.js';
 import { queryEpcisEvents } from '../src/epcis/query.js';
@@ -54,7 +54,7 @@ async function main() {
     DATABASE_POOL_SIZE: '10',
   });
   const ledger = await openLedger({ config });
-  const ns = epcisNamespace({ base: config.EPCIS_NAMESPACE });
+  const ns = epcisNamespaceOf(config);
   const catalog = loadCatalog();
   const db = ledger.handle.db;
   let report: DemoReport | undefined;

@@ -1,7 +1,8 @@
 // Configuration from the environment: one table that parses, validates and documents every variable
 // (docs/configuration.md lists the same table; a test keeps them in step). Read once, frozen, failing fast
 // with the variable's name.
-import { epcisNamespace } from './core/epcis/ids.js';
+import { readFileSync } from 'node:fs';
+import { type EpcisNamespace, type EpcisNamespaceConfig, epcisNamespace } from './core/epcis/ids.js';
 import { LedgerError } from './core/errors.js';
 
 interface Variable<T> {
@@ -128,6 +129,40 @@ export const VARIABLES = {
       }
     },
   },
+  EPCIS_GS1_KEYS_FILE: {
+    description:
+      'JSON file of the GS1 keys the plant has: {"sscc": {RACK: SSCC}, "gln": {SITE or SITE/DOCK: GLN}, "pgln": {SITE: party GLN}}; those things are then named by their GS1 Digital Link in EPCIS. Absent: none.',
+    default: undefined,
+    parse: (raw: string): EpcisNamespaceConfig['gs1'] => {
+      let keys: unknown;
+      try {
+        keys = JSON.parse(readFileSync(raw, 'utf8'));
+      } catch (err) {
+        throw new Error(`must name a readable JSON file (${(err as Error).message})`);
+      }
+      const tables = ['sscc', 'gln', 'pgln'];
+      const isTable = (v: unknown) =>
+        v !== null &&
+        typeof v === 'object' &&
+        !Array.isArray(v) &&
+        Object.values(v).every((x) => typeof x === 'string');
+      if (
+        keys === null ||
+        typeof keys !== 'object' ||
+        Object.entries(keys).some(([k, v]) => !tables.includes(k) || !isTable(v))
+      )
+        throw new Error(
+          'must hold {"sscc": {…}, "gln": {…}, "pgln": {…}}, each mapping a name to its key as a string',
+        );
+      const gs1 = keys as EpcisNamespaceConfig['gs1'];
+      try {
+        epcisNamespace({ base: 'https://id.example/', gs1 }); // each key's length and check digit
+      } catch (err) {
+        throw new Error((err as Error).message.replace(/^EPCIS: /, 'holds a bad key: ').replace(/\.$/, ''));
+      }
+      return gs1;
+    },
+  } satisfies Variable<EpcisNamespaceConfig['gs1']>,
   LOG_LEVEL: oneOf(
     'fatal, error, warn, info, debug, trace or silent.',
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
@@ -154,4 +189,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   return Object.freeze(out) as Config;
+}
+
+/**
+ * The plant's EPCIS namespace as configured: EPCIS_NAMESPACE and the GS1 keys of EPCIS_GS1_KEYS_FILE.
+ * @example const ns = epcisNamespaceOf(loadConfig());
+ */
+export function epcisNamespaceOf(config: Config): EpcisNamespace {
+  return epcisNamespace({ base: config.EPCIS_NAMESPACE, gs1: config.EPCIS_GS1_KEYS_FILE ?? {} });
 }

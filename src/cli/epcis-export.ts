@@ -6,7 +6,7 @@
 // database (stop the server, or query GET /epcis/events over its API).
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.js';
+import { epcisNamespaceOf, loadConfig } from '../config.js';
 import { ValidationError } from '../core/errors.js';
 
 /** The options of `export` that make an EPCIS export. */
@@ -67,18 +67,14 @@ export async function exportEpcisCommand(opts: EpcisExportOptions & { epcis: str
       `--lot "${opts.lot}" is not COMPONENT=LOT, e.g. --lot magnets=MAG-24-031.`,
     );
   const config = loadConfig();
-  const [
-    { epcisNamespace, motorUri, vinUri },
-    { toEpcisDocument },
-    query,
-    { loadEpcisValidator, toValidationError },
-  ] = await Promise.all([
-    import('../core/epcis/ids.js'),
-    import('../core/epcis/map.js'),
-    import('../epcis/query.js'),
-    import('../epcis/schema.js'),
-  ]);
-  const ns = epcisNamespace({ base: config.EPCIS_NAMESPACE });
+  const [{ motorUri, vinUri }, { toEpcisDocument }, query, { loadEpcisValidator, toValidationError }] =
+    await Promise.all([
+      import('../core/epcis/ids.js'),
+      import('../core/epcis/map.js'),
+      import('../epcis/query.js'),
+      import('../epcis/schema.js'),
+    ]);
+  const ns = epcisNamespaceOf(config);
   const window = (() => {
     try {
       return query.parseEpcisQuery({

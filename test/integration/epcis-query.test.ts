@@ -2,6 +2,10 @@
 // 7DL by its EPC gets the motor's events in log order, each with the ledger's seq and leaf hash, in an
 // EPCISQueryDocument the GS1 schema accepts; the other filters, paging by the Link header, one event by its
 // hash id, brand scoping and the refusal of a bad parameter are what a client of the binding would notice.
+
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epcisNamespace, motorUri, rackUri, vinUri } from '../../src/core/epcis/ids.js';
@@ -405,5 +409,36 @@ describe('EXISTS_errorDeclaration', () => {
     const bad = await t.as(auditor, 'GET', '/epcis/events?EXISTS_errorDeclaration=yes');
     expect(bad.statusCode).toBe(400);
     expect(bad.json()).toMatchObject({ code: 'EPCIS_QUERY_PARAMETER', parameter: 'EXISTS_errorDeclaration' });
+  });
+});
+
+describe('with the plant’s GS1 keys configured (EPCIS_GS1_KEYS_FILE)', () => {
+  it('names the rack by its SSCC and the dock by its GLN, and finds their events by those Digital Links', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ml-gs1-'));
+    const file = join(dir, 'keys.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ sscc: { 'RK-0042': '030123450000000420' }, gln: { 'DIEPPE/D3': '3012345000024' } }),
+    );
+    const app = await startTestApp({ EPCIS_GS1_KEYS_FILE: file });
+    try {
+      const tokens = await plantTokens(app);
+      const serial = newSerial();
+      await produceTested(app, tokens, [serial]);
+      const shipmentId = await shipToDieppe(app, tokens, [serial]);
+      await post(app, tokens.logisticsDieppe, `/v1/shipments/${shipmentId}/arrival`, { dock: 'D3' });
+      const reader = await app.token(['auditor'], ['*']);
+      const get = async (search: string) =>
+        (await app.as(reader, 'GET', `/epcis/events${search}`)).json().epcisBody.queryResults.resultsBody
+          .eventList as Event[];
+      const sscc = 'https://id.gs1.org/00/030123450000000420';
+      const loading = await get(`?MATCH_parentID=${enc(sscc)}`);
+      expect(loading.map((e) => [e.bizStep, e.parentID])).toEqual([['loading', sscc]]);
+      const gln = 'https://id.gs1.org/414/3012345000024';
+      const arriving = await get(`?EQ_readPoint=${enc(gln)}`);
+      expect(arriving.map((e) => e.bizStep)).toEqual(['arriving']);
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,6 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadConfig, VARIABLES } from '../../src/config.js';
+import { epcisNamespaceOf, loadConfig, VARIABLES } from '../../src/config.js';
+import { rackUri, siteUri } from '../../src/core/epcis/ids.js';
 
 describe('configuration', () => {
   it('documents every variable in docs/configuration.md', () => {
@@ -27,5 +30,33 @@ describe('bad values stop the process with the variable named', () => {
       /LOG_LEVEL="loud" must be one of fatal, error, warn, info, debug, trace, silent/,
     );
     expect(loadConfig({ LOG_LEVEL: 'debug' }).LOG_LEVEL).toBe('debug');
+  });
+});
+
+describe('EPCIS_GS1_KEYS_FILE', () => {
+  const file = (content: string) => {
+    const path = join(mkdtempSync(join(tmpdir(), 'ml-gs1-')), 'keys.json');
+    writeFileSync(path, content);
+    return path;
+  };
+
+  it('names a rack by its SSCC and a site by its GLN, as GS1 Digital Links', () => {
+    const keys = { sscc: { 'RK-0042': '030123450000000420' }, gln: { DIEPPE: '3012345000017' } };
+    const ns = epcisNamespaceOf(loadConfig({ EPCIS_GS1_KEYS_FILE: file(JSON.stringify(keys)) }));
+    expect(rackUri(ns, 'RK-0042')).toBe('https://id.gs1.org/00/030123450000000420');
+    expect(siteUri(ns, 'DIEPPE')).toBe('https://id.gs1.org/414/3012345000017');
+    expect(rackUri(ns, 'RK-0043')).toBe('https://id.cleon-dieppe.example/rack/RK-0043');
+  });
+
+  it('refuses a missing file, a wrong shape and a key with a wrong check digit, naming the variable', () => {
+    expect(() => loadConfig({ EPCIS_GS1_KEYS_FILE: '/nonexistent/keys.json' })).toThrow(
+      /EPCIS_GS1_KEYS_FILE=.* must name a readable JSON file/,
+    );
+    expect(() => loadConfig({ EPCIS_GS1_KEYS_FILE: file('{"sscc": ["030123450000000420"]}') })).toThrow(
+      /EPCIS_GS1_KEYS_FILE=.* must hold/,
+    );
+    expect(() =>
+      loadConfig({ EPCIS_GS1_KEYS_FILE: file('{"sscc": {"RK-0042": "030123450000000421"}}') }),
+    ).toThrow(/EPCIS_GS1_KEYS_FILE=.* holds a bad key: the SSCC of RK-0042 .* check digit/);
   });
 });

@@ -56,7 +56,7 @@ const PARTY_AI = '417';
 /**
  * Check a plant's EPCIS configuration and freeze it: the base must be an http(s) URL ending with '/', every GS1
  * key the right length with a right check digit (a typo would name another company's pallet or dock).
- * @example const ns = epcisNamespace({ base: 'https://id.cleon-dieppe.example/', gs1: { gln: { DIEPPE: '3012345000010' } } })
+ * @example const ns = epcisNamespace({ base: 'https://id.cleon-dieppe.example/', gs1: { gln: { DIEPPE: '3012345000017' } } })
  */
 export function epcisNamespace(config: EpcisNamespaceConfig): EpcisNamespace {
   const base = checkBase(config.base, 'base');
@@ -92,7 +92,7 @@ function checkBase(uri: string, what: string): string {
 
 /**
  * Is `digits` a GS1 key of `length` digits whose last digit is its check digit (GS1 General Specifications 7.9)?
- * @example isGs1Key('3012345000010', 13) // → true
+ * @example isGs1Key('3012345000017', 13) // → true
  */
 export function isGs1Key(digits: string, length: number): boolean {
   if (digits.length !== length || !/^\d+$/.test(digits)) return false;
@@ -200,7 +200,7 @@ export function parseVinUri(ns: EpcisNamespace, uri: string): string | null {
 
 /**
  * The URI of a rack (handling unit): its SSCC as a GS1 Digital Link if configured.
- * @example rackUri(ns, 'R-0042') // → 'https://id.gs1.org/00/030123450000000421' with ns.gs1.sscc['R-0042']
+ * @example rackUri(ns, 'R-0042') // → 'https://id.gs1.org/00/030123450000000420' with ns.gs1.sscc['R-0042']
  */
 export function rackUri(ns: EpcisNamespace, rack: string): string {
   return idUri(ns, 'rack', rack);
@@ -283,7 +283,7 @@ export function parseStationUri(ns: EpcisNamespace, uri: string): { site: string
 /**
  * The URI of the owning party of a site, if its party GLN is configured (else undefined: the site is named as a
  * location only).
- * @example owningPartyUri(ns, 'CLEON') // → 'https://id.gs1.org/417/3012345000003' with ns.gs1.pgln.CLEON
+ * @example owningPartyUri(ns, 'CLEON') // → 'https://id.gs1.org/417/3012345000000' with ns.gs1.pgln.CLEON
  */
 export function owningPartyUri(ns: EpcisNamespace, site: string): string | undefined {
   const pgln = ns.gs1.pgln[site];

@@ -5,9 +5,9 @@
 // jobs. Roles partner and admin (src/epcis/capture.ts decides what each event may be).
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
+import { epcisNamespaceOf } from '../../config.js';
 import type { JsonObject } from '../../core/envelope.js';
 import { listDocumentEvents } from '../../core/epcis/event-hash.js';
-import { epcisNamespace } from '../../core/epcis/ids.js';
 import { ValidationError } from '../../core/errors.js';
 import { CAPTURE_ROLES, type CaptureBehaviour } from '../../epcis/capture.js';
 import { CaptureJobs } from '../../epcis/capture-jobs.js';
@@ -101,7 +101,7 @@ const CaptureJob = Type.Object(
 );
 
 export const epcisCaptureRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
-  const ns = epcisNamespace({ base: ctx.config.EPCIS_NAMESPACE });
+  const ns = epcisNamespaceOf(ctx.config);
   const jobs = new CaptureJobs(
     { db: ctx.ledger.handle.db, sequencer: ctx.ledger.sequencer, catalog: ctx.catalog, ns },
     (err, id) => app.log.error({ err, captureID: id }, 'capture job left unfinished; it runs again at start'),

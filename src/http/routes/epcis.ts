@@ -4,7 +4,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
-import { epcisNamespace, siteUri } from '../../core/epcis/ids.js';
+import { epcisNamespaceOf } from '../../config.js';
+import { siteUri } from '../../core/epcis/ids.js';
 import { NotFoundError, ValidationError } from '../../core/errors.js';
 import { findEpcisEvent, followEpcisIndex } from '../../epcis/event-index.js';
 import {
@@ -63,7 +64,7 @@ const EventsQuery = Type.Object(
 );
 
 export const epcisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, ctx) => {
-  const ns = epcisNamespace({ base: ctx.config.EPCIS_NAMESPACE });
+  const ns = epcisNamespaceOf(ctx.config);
   const vocabulary = epcisVocabulary(ns);
   // The index of event hashes follows the log while the server runs (event-index.ts).
   let follower: { stop(): Promise<void> } | undefined;
