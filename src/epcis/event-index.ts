@@ -126,9 +126,13 @@ async function entriesOfId(
   }
   const from = await reached(db, ns);
   // Indexed, or written by capture under this hash (a partner's arrival: the ledger's own reading of it).
+  // One index lookup each (an OR of the two would read the whole log).
   const { rows } = await sql<Row>`SELECT seq, leaf_hash, body FROM ledger_entry
-    WHERE seq IN (SELECT seq FROM epcis_event_index WHERE event_hash = ${hash} AND seq < ${from})
-      OR (id IN (${captureKey(eventId, false)}::uuid, ${captureKey(eventId, true)}::uuid) AND seq < ${from})
+    WHERE seq IN (
+      SELECT seq FROM epcis_event_index WHERE event_hash = ${hash} AND seq < ${from}
+      UNION
+      SELECT seq FROM ledger_entry
+        WHERE id IN (${captureKey(eventId, false)}::uuid, ${captureKey(eventId, true)}::uuid) AND seq < ${from})
     ORDER BY seq`.execute(db);
   const tail: LedgerEntry[] = [];
   for (let next = from; ; ) {
