@@ -352,9 +352,11 @@ export class Sequencer<S = undefined> {
     return n;
   }
 
-  // An all-or-nothing group: the guarded way (it looks every key up, so a refusal is a refusal), never split.
+  // An all-or-nothing group, never split: the fast way when it can (it writes all or nothing, and gives way to
+  // the guarded one on any refusal of a command with a key, which looks every key up first), else guarded.
   async #runGroup(jobs: Job<S>[], waiters: CheckpointWaiter[]): Promise<void> {
     try {
+      if (await this.#runFast(jobs, waiters)) return;
       await this.#runBatch(jobs, waiters);
     } catch (err) {
       for (const j of jobs) j.reject(toLedgerError(err));
