@@ -45,18 +45,7 @@ program
     const { openLedger } = await load.ledger();
     const ledger = await openLedger({ config });
     const [{ createAuthFromConfig }, { loadCatalog }, { buildApp }] = await modules;
-    if (ledger.devKeyCreated) {
-      warn(
-        `A NEW DEV SIGNING KEY was created (kid ${ledger.signer.kid}). Set SIGNING_KEY_FILE in production.`,
-      );
-    }
     const auth = await createAuthFromConfig(config);
-    if (auth.devMode) {
-      warn(
-        `AUTH DEV MODE: tokens are verified with a local key (kid ${auth.devKid}) under ${config.DATA_DIR}. ` +
-          'Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
-      );
-    }
     const catalog = loadCatalog(config.CATALOG_FILE);
     const app = await buildApp({
       ledger,
@@ -66,6 +55,19 @@ program
       mintDevToken: auth.mint,
       logger: { level: config.LOG_LEVEL ?? 'info' },
     });
+    // Start-up says what it must in the log's JSON, as every later line (an operator's collector reads it).
+    if (ledger.devKeyCreated) {
+      app.log.warn(
+        { kid: ledger.signer.kid },
+        'A NEW DEV SIGNING KEY was created. Set SIGNING_KEY_FILE in production.',
+      );
+    }
+    if (auth.devMode) {
+      app.log.warn(
+        { kid: auth.devKid, dataDir: config.DATA_DIR },
+        'AUTH DEV MODE: tokens are verified with a local key. Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
+      );
+    }
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing queued writes and checkpointing');
       await app.close();
@@ -383,11 +385,6 @@ const asked = process.argv[2];
 if (asked === undefined || asked === 'demo' || asked === 'help' || asked.startsWith('-')) {
   const { registerDemoCommand } = await import('./demo.js');
   registerDemoCommand(program);
-}
-
-function warn(message: string): void {
-  const line = '!'.repeat(Math.min(message.length + 4, 100));
-  process.stderr.write(`\n${line}\n! ${message}\n${line}\n\n`);
 }
 
 program.parseAsync().catch((err: unknown) => {

@@ -34,6 +34,8 @@ export interface DatabaseHandle {
   readonly location: string;
   /** The embedded directory's lock (absent for PostgreSQL and in-memory PGlite). */
   readonly lock?: DataDirLock | undefined;
+  /** PostgreSQL: the pool's connections now (open, idle, requests waiting for one), for the metrics. */
+  readonly poolStats?: (() => { total: number; idle: number; waiting: number }) | undefined;
   close(): Promise<void>;
 }
 
@@ -108,7 +110,13 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
       await db.destroy();
       throw connectFailure(err, options.url, location);
     }
-    return { db, kind: 'postgres', location, close: () => db.destroy() };
+    return {
+      db,
+      kind: 'postgres',
+      location,
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      close: () => db.destroy(),
+    };
   }
   const lock = options.dataDir
     ? await lockDataDir(options.dataDir, options.command ?? process.argv[2] ?? 'motor-ledger')

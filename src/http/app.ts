@@ -13,6 +13,7 @@ import { databaseUnavailable } from '../db/unavailable.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { registerAuth } from './auth.js';
 import { buildValidator, exactJsonParser } from './input.js';
+import { noteRefusal, observe, requestIdOf } from './observe.js';
 import { finishOpenApi } from './openapi.js';
 import { answerClientError, sendProblem, toProblem } from './problem.js';
 import { analysisRoutes } from './routes/analysis.js';
@@ -33,7 +34,8 @@ export interface AppOptions {
   catalog: Catalog;
   config: Config;
   verifier: TokenVerifier;
-  logger?: boolean | { level: string };
+  /** Fastify's logger (pino): off by default; the server logs JSON at LOG_LEVEL, a test may give a stream. */
+  logger?: boolean | { level: string; stream?: { write(line: string): void } };
   /** Dev mode: mint a token for the login page (POST /v1/dev/tokens). Absent with an identity provider. */
   mintDevToken?: ((claims: TokenClaims) => Promise<string>) | undefined;
   /** Directory of the built screens; default: found beside the server (dist/web). null: no screens. */
@@ -51,6 +53,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (err, request, reply) => sendProblem(reply, err, request.url),
     clientErrorHandler: answerClientError,
     return503OnClosing: false,
+    // One log line per request, written by observe.ts with its outcome; the request id is the caller's
+    // x-request-id when it sends a sane one, and is echoed back.
+    disableRequestLogging: true,
+    genReqId: requestIdOf,
+    requestIdLogLabel: 'requestId',
     bodyLimit: 10 * 1024 * 1024,
     // A client that trickles its headers or body is cut off (408) instead of holding a connection forever.
     requestTimeout: options.config.REQUEST_TIMEOUT_MS,
@@ -60,9 +67,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setErrorHandler((err, request, reply) => {
     const problem = toProblem(databaseUnavailable(err), request.url);
     if (problem.status >= 500) request.log.error({ err }, 'request failed');
+    else noteRefusal(request, problem.code);
     void reply.status(problem.status).type('application/problem+json').send(problem);
   });
   app.setNotFoundHandler((request, reply) => {
+    noteRefusal(request, 'ROUTE_NOT_FOUND');
     void reply
       .status(404)
       .type('application/problem+json')
@@ -124,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
             'Root-cause analysis: genealogy, timelines, forward trace, common cause, reconciliation.',
         },
         { name: 'ledger', description: 'The log, its checkpoints and proofs: what auditors verify.' },
-        { name: 'ops', description: 'Health and readiness.' },
+        { name: 'ops', description: 'Health, readiness and metrics.' },
       ],
       components: {
         securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
@@ -140,7 +149,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   cutOffSlowBodies(app, options.config.REQUEST_TIMEOUT_MS);
   registerAuth(app, options.verifier);
   const ctx = { ledger: options.ledger, catalog: options.catalog, config: options.config };
-  await app.register(opsRoutes, { ledger: options.ledger });
+  const { registry } = observe(app, ctx);
+  await app.register(opsRoutes, { ledger: options.ledger, metrics: registry });
   await app.register(ledgerRoutes, { ledger: options.ledger, public: options.config.LEDGER_PUBLIC });
   await app.register(motorRoutes, ctx);
   await app.register(shipmentRoutes, ctx);

@@ -9,6 +9,7 @@ import type { Actor } from '../core/envelope.js';
 import { plantCommand } from '../domain/domain.js';
 import type { AppendResult, DecidedEvent } from '../ledger/sequencer.js';
 import type { AppContext } from './context.js';
+import { noteWrite } from './observe.js';
 
 /** preValidation hook: 401 without a valid token, 403 without one of the roles. */
 export function requireRole(...roles: Role[]): preValidationHookHandler {
@@ -57,9 +58,11 @@ export async function runCommand(
     options.build(actor, body.time ?? new Date().toISOString()),
     principal?.sites ?? [],
   );
-  return ctx.ledger.sequencer.append(
+  const result = await ctx.ledger.sequencer.append(
     plantCommand(ctx.catalog, command, id, { ...rest, params: request.params }, options.answer),
   );
+  noteWrite(request, result.seq);
+  return result;
 }
 
 /** Send a write's answer: 201 with the entry, or the first answer again (header Idempotent-Replayed) for a retry. */

@@ -235,6 +235,17 @@ export class Sequencer<S = undefined> {
     }
   }
 
+  /**
+   * Told of every batch once it is answered: how many commands and checkpoint requests it took, and how long it
+   * ran from its start to its last answer (the metrics' batch size and commit latency).
+   */
+  onBatch: ((batch: { commands: number; ms: number }) => void) | undefined;
+
+  /** Commands waiting for a batch (the queue depth). */
+  get queued(): number {
+    return this.#queue.length;
+  }
+
   /** How the batches ran so far (a copy). */
   get stats(): SequencerStats {
     return { ...this.#stats };
@@ -332,8 +343,10 @@ export class Sequencer<S = undefined> {
       while (this.#queue.length > 0 || this.#checkpointWaiters.length > 0) {
         const jobs = this.#queue.splice(0, this.#batchLength());
         const waiters = this.#queue.length === 0 ? this.#checkpointWaiters.splice(0) : [];
+        const started = performance.now();
         if (jobs[0]?.group) await this.#runGroup(jobs, waiters);
         else await this.#runIsolating(jobs, waiters);
+        this.onBatch?.({ commands: jobs.length, ms: performance.now() - started });
       }
     } finally {
       this.#running = false;

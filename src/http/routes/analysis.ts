@@ -21,6 +21,7 @@ import {
 } from '../../query/trace.js';
 import { eventView, requireRole } from '../command.js';
 import type { AppContext } from '../context.js';
+import { noteWrite } from '../observe.js';
 import { AnyObject, Ident, problemResponses, Serial, Text, Vin } from '../schemas.js';
 
 const AsOf = {
@@ -251,6 +252,7 @@ export const analysisRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app,
           request,
         ),
       );
+      noteWrite(req, r.seq);
       return reply
         .status(201)
         .send({ event: eventView(r), held: serials.length, serials, skipped: all.length - serials.length });

@@ -12,6 +12,7 @@ import { readMotor, readShipment } from '../../domain/reads.js';
 import type { AppendResult, DecidedEvent } from '../../ledger/sequencer.js';
 import { eventView, requireRole } from '../command.js';
 import type { AppContext } from '../context.js';
+import { noteWrite } from '../observe.js';
 import { toProblem } from '../problem.js';
 import { EventView, Ident, Problem, Serial, WriteFields, writeProblems } from '../schemas.js';
 import { ShipmentId } from './shipments.js';
@@ -205,6 +206,7 @@ export const intakeRoutes: FastifyPluginAsyncTypebox<AppContext> = async (app, c
     },
     async (req, reply) => {
       const r = await ctx.ledger.sequencer.append(scanCommand(req, req.body));
+      noteWrite(req, r.seq);
       if (r.duplicate) void reply.header('idempotent-replayed', 'true');
       return toVerdict(r, req.body);
     },
