@@ -62,6 +62,13 @@ export const VARIABLES = {
   ),
   PORT: int('HTTP port.', 3000, 0, 65535),
   HOST: text('HTTP listen address.', '127.0.0.1'),
+  METRICS_PORT: int(
+    'A second port that serves only GET /metrics, without a token (for a scraper on a private network); 0: none (the API port serves /metrics to admin and auditor tokens).',
+    0,
+    0,
+    65535,
+  ),
+  METRICS_HOST: text('Listen address of METRICS_PORT.', '127.0.0.1'),
   REQUEST_TIMEOUT_MS: int(
     'Longest a client may take to send a whole request, headers and body (ms); past it the connection is closed with 408.',
     30_000,

@@ -68,8 +68,19 @@ program
         'AUTH DEV MODE: tokens are verified with a local key. Mint one with "motor-ledger token --role intake --site DIEPPE". Set AUTH_JWKS_URL or AUTH_JWKS_FILE in production.',
       );
     }
+    const { serveMetrics } = await import('../http/observe.js');
+    const metricsServer =
+      config.METRICS_PORT > 0
+        ? await serveMetrics(app.metrics, config.METRICS_PORT, config.METRICS_HOST ?? '127.0.0.1')
+        : undefined;
+    if (metricsServer)
+      app.log.info(
+        { port: config.METRICS_PORT, host: config.METRICS_HOST },
+        'metrics served without a token',
+      );
     const shutdown = async (signal: string) => {
       app.log.info({ signal }, 'shutting down: finishing queued writes and checkpointing');
+      metricsServer?.close();
       await app.close();
       await ledger.close();
       process.exit(0);

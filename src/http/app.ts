@@ -3,7 +3,7 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import type { TokenClaims, TokenVerifier } from '../auth/tokens.js';
 import type { Config } from '../config.js';
 import type { Catalog } from '../core/domain/catalog.js';
@@ -55,9 +55,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return503OnClosing: false,
     // One log line per request, written by observe.ts with its outcome; the request id is the caller's
     // x-request-id when it sends a sane one, and is echoed back.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdOf,
-    requestIdLogLabel: 'requestId',
     bodyLimit: 10 * 1024 * 1024,
     // A client that trickles its headers or body is cut off (408) instead of holding a connection forever.
     requestTimeout: options.config.REQUEST_TIMEOUT_MS,
@@ -150,6 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   registerAuth(app, options.verifier);
   const ctx = { ledger: options.ledger, catalog: options.catalog, config: options.config };
   const { registry } = observe(app, ctx);
+  app.decorate('metrics', registry);
   await app.register(opsRoutes, { ledger: options.ledger, metrics: registry });
   await app.register(ledgerRoutes, { ledger: options.ledger, public: options.config.LEDGER_PUBLIC });
   await app.register(motorRoutes, ctx);

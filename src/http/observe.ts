@@ -2,11 +2,19 @@
 // request with its request id (an incoming `x-request-id` is kept and echoed back), the principal, and for a
 // write the seq it was given or the refusal code. docs/operations.md lists the metrics and what to alert on.
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Principal } from '../auth/principal.js';
 import type { AppContext } from './context.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's Prometheus registry (GET /metrics, and METRICS_PORT's server). */
+    metrics: Registry;
+  }
+}
 
 /** An incoming request id is kept when it is a sane token (letters, digits, `.-_:`), else one is made. */
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -189,4 +197,27 @@ export function observe(app: FastifyInstance, ctx: AppContext): { registry: Regi
     );
   });
   return { registry };
+}
+
+/**
+ * Serve GET /metrics alone, without a token, on its own port (METRICS_PORT): for a scraper on a private network.
+ * Anything else is 404. Resolves with the server once it listens.
+ * @example const server = await serveMetrics(registry, 9464, '10.0.0.5');
+ */
+export async function serveMetrics(registry: Registry, port: number, host: string): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('Only GET /metrics is served on this port.\n');
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      () => res.writeHead(503, { 'content-type': 'text/plain' }).end('Metrics are unavailable right now.\n'),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return server;
 }

@@ -3,6 +3,7 @@
 // process that died frees itself.
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -28,6 +29,15 @@ afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
+
+/** A port nothing listens on now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
 
 const cliArgs = (...args: string[]) => ['--import', 'tsx', 'src/cli/main.ts', ...args];
 const envFor = (dataDir: string) => ({
@@ -61,7 +71,11 @@ describe('one process at a time on an embedded DATA_DIR', () => {
 
   it('stops `demo` beside a running server at once, names the server and its address, and the server keeps its log', async () => {
     const dataDir = freshDir();
-    const server = spawn(process.execPath, cliArgs('serve'), { env: envFor(dataDir), stdio: 'pipe' });
+    const metricsPort = await freePort();
+    const server = spawn(process.execPath, cliArgs('serve'), {
+      env: { ...envFor(dataDir), METRICS_PORT: String(metricsPort) },
+      stdio: 'pipe',
+    });
     children.push(server);
     let out = '';
     const address = await new Promise<string>((resolve, reject) => {
@@ -77,6 +91,16 @@ describe('one process at a time on an embedded DATA_DIR', () => {
       server.on('exit', (code) => reject(new Error(`server exited ${code}: ${out}`)));
     });
     expect((await fetch(`${address}/readyz`)).status).toBe(200);
+    // The start-up says everything as JSON log lines (the dev-mode warnings included), nothing as plain text;
+    // the metrics port answers without a token (docs/operations.md).
+    const lines = out.split('\n').filter((l) => l.trim() !== '');
+    for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+    expect(lines.map((l) => JSON.parse(l).msg)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^AUTH DEV MODE/)]),
+    );
+    const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('motor_ledger_log_entries');
 
     const started = Date.now();
     const demo = await run(process.execPath, cliArgs('demo', '--motors', '500'), {

@@ -2,10 +2,12 @@
 // sequencer's batches and queue, the log and its checkpoint's age, the pool), and one JSON log line per request
 // with its request id (the caller's x-request-id kept and echoed), the principal, and a write's seq or refusal code.
 import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAuthFromConfig } from '../../src/auth/tokens.js';
 import { loadCatalog } from '../../src/domain/domain.js';
 import { buildApp } from '../../src/http/app.js';
+import { serveMetrics } from '../../src/http/observe.js';
 import { startTestApp, type TestApp } from '../support/app.js';
 import { hasServer } from '../support/db.js';
 import { newSerial, plantTokens, produceBody, type Tokens } from '../support/plant.js';
@@ -80,6 +82,19 @@ describe('GET /metrics', () => {
     expect(after).toContain('motor_ledger_process_resident_memory_bytes');
     if (hasServer)
       expect(sample(after, 'motor_ledger_db_pool_connections', '{state="total"}')).toBeGreaterThan(0);
+  });
+
+  it('is served alone, without a token, on its own port (METRICS_PORT)', async () => {
+    const server = await serveMetrics(t.app.metrics, 0, '127.0.0.1');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain('motor_ledger_log_entries');
+      expect((await fetch(`http://127.0.0.1:${port}/v1/motors`)).status).toBe(404);
+    } finally {
+      server.close();
+    }
   });
 
   it('is refused without a token (401) and to a role that does not watch the server (403)', async () => {
