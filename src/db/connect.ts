@@ -78,9 +78,10 @@ export async function openDatabase(options: OpenOptions): Promise<DatabaseHandle
     });
     // An idle client whose server closed it emits 'error' on the pool; unheard, that event ends the process.
     // The pool has already dropped the client; the next query opens a new one (or fails with a 503).
+    // Said as a JSON log line (pino's shape, level warn), as everything the server says.
     pool.on('error', (err) =>
       process.stderr.write(
-        `motor-ledger: a pooled database connection failed and was dropped: ${err.message}\n`,
+        `${JSON.stringify({ level: 40, time: Date.now(), pid: process.pid, msg: 'a pooled database connection failed and was dropped', err: { message: err.message } })}\n`,
       ),
     );
     // A client checked out (inside a transaction, between two statements) that loses its server emits 'error'
