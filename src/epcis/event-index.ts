@@ -1,9 +1,10 @@
 // GET /epcis/events/{eventID}: an event found by its id. The ledger's own events are identified by the CBV 2.0 hash
 // of their mapping, computed when read: an index of hashes (epcis_event_index, hash → seq) is kept by a follower
 // that maps the log in order behind the writers, as a projection is (rebuilt from scratch when the namespace it
-// was built under changes: the URIs, and so the hashes, change with it). A lookup reads the index up to where it
-// has reached and maps the few entries after it, so an event is found the moment it is committed. What capture
-// wrote is also found by the eventID its partner sent (any URI).
+// was built under changes: the URIs, and so the hashes, change with it); it maps outside any transaction and
+// leaves room between batches, so that requests are not kept waiting behind it. A lookup reads the index up to
+// where it has reached and maps the few entries after it, so an event is found the moment it is committed. What
+// capture wrote is also found by the eventID its partner sent (any URI).
 import { type Kysely, sql } from 'kysely';
 import { fromHex, toHex } from '../core/encoding.js';
 import { CAPTURED_TYPE, captureKey } from '../core/epcis/capture.js';
@@ -32,40 +33,50 @@ async function reached(db: Kysely<Database>, ns: EpcisNamespace): Promise<number
 }
 
 /**
- * Map the next entries of the log into the index (up to BATCH, in one transaction); returns how many. Two
- * followers (two servers on one database) take turns on the state row, and a hash is inserted once.
+ * Map the next entries of the log into the index (up to BATCH); returns how many. The entries are read and
+ * mapped outside any transaction (on the embedded database a transaction holds its only session: requests would
+ * wait for the mapping); the rows go in with a short one that first checks, under the state row's lock, that no
+ * other follower (a second server on the database) moved the index on meanwhile.
  * @example while ((await indexEpcisEvents(db, ns)) > 0);
  */
 export async function indexEpcisEvents(db: Kysely<Database>, ns: EpcisNamespace): Promise<number> {
+  type State = { namespace: string; next_seq: string };
+  const { rows } = await sql<State>`SELECT namespace, next_seq FROM epcis_index_state WHERE id = 1`.execute(
+    db,
+  );
+  // Built under another namespace (or never): its hashes are not this one's, so it starts again from 0.
+  const rebuild = rows[0]?.namespace !== ns.base;
+  const next = rebuild ? 0 : Number(rows[0]!.next_seq);
+  const entries = await readEntries(db, null, next, BATCH);
+  if (entries.length === 0 && !rebuild) return 0;
+  const keys = new Map<string, { hash: Uint8Array; seq: number }>();
+  const add = (id: unknown, seq: number) => {
+    const hash = hashBytes(id);
+    if (hash) keys.set(`${toHex(hash)} ${seq}`, { hash, seq });
+  };
+  for (const { at, event } of await eventsOf(db, ALL_BRANDS, ns, entries, undefined))
+    add(event.eventID, at.seq);
+  // A partner's event sent with an eventID of its own is found by its hash too.
+  for (const x of entries) if (x.envelope.type === CAPTURED_TYPE) add(x.envelope.data.eventHash, x.seq);
+  const list = [...keys.values()];
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ namespace: string; next_seq: string }>`
+    const { rows: now } = await sql<State>`
       SELECT namespace, next_seq FROM epcis_index_state WHERE id = 1 FOR UPDATE`.execute(trx);
-    let next = Number(rows[0]?.next_seq ?? 0);
-    if (rows[0]?.namespace !== ns.base) {
-      // Built under another namespace (or never): its hashes are not this one's.
+    if (rebuild) {
+      if (now[0]?.namespace === ns.base) return 0; // another follower rebuilt it meanwhile
       await sql`DELETE FROM epcis_event_index`.execute(trx);
       await sql`INSERT INTO epcis_index_state (id, namespace, next_seq) VALUES (1, ${ns.base}, 0)
         ON CONFLICT (id) DO UPDATE SET namespace = excluded.namespace, next_seq = 0`.execute(trx);
-      next = 0;
+    } else if (now[0]?.namespace !== ns.base || Number(now[0]?.next_seq) !== next) {
+      return 0; // another follower moved the index on meanwhile
     }
-    const entries = await readEntries(trx, null, next, BATCH);
-    if (entries.length === 0) return 0;
-    const keys = new Map<string, { hash: Uint8Array; seq: number }>();
-    const add = (id: unknown, seq: number) => {
-      const hash = hashBytes(id);
-      if (hash) keys.set(`${toHex(hash)} ${seq}`, { hash, seq });
-    };
-    for (const { at, event } of await eventsOf(trx, ALL_BRANDS, ns, entries, undefined))
-      add(event.eventID, at.seq);
-    // A partner's event sent with an eventID of its own is found by its hash too.
-    for (const x of entries) if (x.envelope.type === CAPTURED_TYPE) add(x.envelope.data.eventHash, x.seq);
-    const list = [...keys.values()];
     if (list.length > 0) {
       await sql`INSERT INTO epcis_event_index (event_hash, seq)
         SELECT * FROM unnest(${list.map((k) => k.hash)}::bytea[], ${list.map((k) => k.seq)}::bigint[])
         ON CONFLICT DO NOTHING`.execute(trx);
     }
-    await sql`UPDATE epcis_index_state SET next_seq = ${entries.at(-1)!.seq + 1} WHERE id = 1`.execute(trx);
+    if (entries.length > 0)
+      await sql`UPDATE epcis_index_state SET next_seq = ${entries.at(-1)!.seq + 1} WHERE id = 1`.execute(trx);
     return entries.length;
   });
 }
@@ -92,7 +103,11 @@ export function followEpcisIndex(
       } catch (err) {
         if (!stopped) onError(err);
       }
-      if (mapped === BATCH || stopped) continue;
+      // A backlog: on at once, after letting the requests waiting on the database and the event loop go first.
+      if (mapped === BATCH || stopped) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        continue;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
         timer = setTimeout(resolve, idleMs);

@@ -97,6 +97,39 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
       reason: 'Label check',
     });
     await server.call(token, 'POST', '/v1/holds/HOLD-2026-030/release', { reason: 'Label is right' });
+    // The carrier's data logger reports the truck's temperature for the motor (EPCIS capture, kept as sent).
+    const carrier = await server.token('partner', ['*'], 'carrier-gefco');
+    await server.call(
+      carrier,
+      'POST',
+      '/epcis/capture',
+      {
+        '@context': ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'],
+        type: 'EPCISDocument',
+        schemaVersion: '2.0',
+        creationDate: '2026-11-24T09:00:00Z',
+        epcisBody: {
+          eventList: [
+            {
+              type: 'ObjectEvent',
+              eventTime: '2026-11-24T08:30:00.000+01:00',
+              eventTimeZoneOffset: '+01:00',
+              action: 'OBSERVE',
+              bizStep: 'transporting',
+              epcList: [`https://id.cleon-dieppe.example/motor/${REAR_LEFT}`],
+              readPoint: { id: 'urn:epc:id:sgln:4012345.00001.0' },
+              sensorElementList: [
+                {
+                  sensorMetadata: { time: '2026-11-24T08:30:00.000+01:00' },
+                  sensorReport: [{ type: 'gs1:Temperature', value: 21.5, uom: 'CEL' }],
+                },
+              ],
+            },
+          ],
+        },
+      },
+      { prefer: 'wait=30' },
+    );
     const c = await server.call<{ event: { seq: number } }>(token, 'POST', '/v1/corrections', {
       targetId: Q.testEntryId,
       reason: CORRECTION,
@@ -158,6 +191,17 @@ describe.each(SERVER_DBS)('trace explorer: search, motor, vehicle, lot, holds, i
         `Insulation: ${measurements.insulationMOhm} MΩ`,
         `Back EMF: ${measurements.backEmfV} V`,
       ]),
+    );
+    // The partner's event kept as sent, in words: who sent it, the step, its reading.
+    expect(await facts(page, 'li.x-entry[data-type="epcis.captured"]')).toEqual(
+      expect.arrayContaining([
+        'Sent by: carrier-gefco',
+        'EPCIS: ObjectEvent OBSERVE',
+        'Temperature: 21.5 CEL',
+      ]),
+    );
+    expect(await page.locator('li.x-entry[data-type="epcis.captured"]').textContent()).toContain(
+      'Partner event: transporting',
     );
     const beside = tested.locator('aside.x-correction');
     expect(await beside.textContent()).toContain(CORRECTION);

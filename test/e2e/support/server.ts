@@ -44,7 +44,13 @@ export interface RunningServer {
   /** A bearer token from the dev login endpoint (what the login page does). */
   token(role: string, sites: string[], sub?: string): Promise<string>;
   /** Call the API as `token`; throws on a status other than `expect` (default 2xx). */
-  call<T = Record<string, unknown>>(token: string, method: string, path: string, body?: unknown): Promise<T>;
+  call<T = Record<string, unknown>>(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<T>;
   /** Everything the server printed (for a failing test's message). */
   output(): string;
   stop(): Promise<void>;
@@ -142,12 +148,19 @@ export async function startServer(db: ServerDb, options: StartOptions = {}): Pro
     await new Promise((r) => setTimeout(r, 100));
   }
 
-  const call = async <T>(token: string, method: string, path: string, body?: unknown): Promise<T> => {
+  const call = async <T>(
+    token: string,
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<T> => {
     const res = await fetch(`${url}${path}`, {
       method,
       headers: {
         authorization: `Bearer ${token}`,
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

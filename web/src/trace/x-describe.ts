@@ -236,6 +236,8 @@ export function describe(e: Entry, subject: Subject): Described {
           ...list(d.correctiveIds).map((id) => ({ label: 'Corrective entry', text: id })),
         ],
       };
+    case 'epcis.captured':
+      return partnerEvent(e);
     default:
       return {
         title: e.type,
@@ -245,4 +247,37 @@ export function describe(e: Entry, subject: Subject): Described {
         })),
       };
   }
+}
+
+/** A CBV term as a person reads it: its bare word, whichever form it was sent in. */
+const cbvWord = (v: unknown): string =>
+  str(v).replace(/^(urn:epcglobal:cbv:(bizstep|disp):|https:\/\/ref\.gs1\.org\/cbv\/(BizStep|Disp)-)/, '');
+
+/** A partner's EPCIS event kept as sent (docs/epcis.md, Capture): who sent it, what it says, its readings. */
+function partnerEvent(e: Entry): Described {
+  const ev = (e.data.event ?? {}) as Record<string, unknown>;
+  const step = cbvWord(ev.bizStep);
+  const place = (ev.readPoint as { id?: unknown } | undefined)?.id;
+  const readings = ((ev.sensorElementList ?? []) as { sensorReport?: Record<string, unknown>[] }[])
+    .flatMap((el) => el.sensorReport ?? [])
+    .slice(0, 6)
+    .map((r) => ({
+      label: str(r.type).replace(/^gs1:/, ''),
+      text: `${str(r.value ?? r.stringValue)} ${str(r.uom)}`.trim(),
+    }));
+  return {
+    title: `Partner event: ${step || str(ev.type)}`,
+    tone: 'neutral',
+    facts: [
+      { label: 'Sent by', text: e.actor.sub },
+      { label: 'EPCIS', text: `${str(ev.type)} ${str(ev.action)}`.trim() },
+      ...(ev.disposition ? [{ label: 'Disposition', text: cbvWord(ev.disposition) }] : []),
+      ...(place ? [{ label: 'Read point', text: str(place) }] : []),
+      {
+        label: 'Event hash',
+        text: `${str(e.data.eventHash).slice('ni:///sha-256;'.length, 'ni:///sha-256;'.length + 12)}…`,
+      },
+    ],
+    ...(readings.length > 0 ? { measures: readings } : {}),
+  };
 }

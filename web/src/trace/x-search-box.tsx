@@ -9,7 +9,11 @@ export function SearchBox() {
   const current = path === '/trace' || path === '/trace/' ? (query.q ?? '') : '';
   const [text, setText] = useState(current);
   const input = useRef<HTMLInputElement>(null);
-  useEffect(() => setText(current), [current]);
+  // The search page shows its query in the box. Elsewhere the box keeps what it holds: clearing it when a search
+  // lands on its page raced with a person typing the next search at once (their text was wiped before Enter).
+  useEffect(() => {
+    if (current !== '') setText(current);
+  }, [current]);
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const t = e.target as HTMLElement | null;
