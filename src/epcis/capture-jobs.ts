@@ -7,6 +7,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Principal, Role } from '../auth/principal.js';
 import { utf8Decode, utf8Encode } from '../core/encoding.js';
 import type { JsonObject } from '../core/envelope.js';
+import { isUuid } from '../core/envelope.js';
 import { NotFoundError } from '../core/errors.js';
 import {
   type CaptureBehaviour,
@@ -110,17 +111,21 @@ export class CaptureJobs {
 
   #start(id: string, principal: Principal, doc: JsonObject, behaviour: CaptureBehaviour): void {
     const run = captureDocument(this.#ctx, principal, doc, behaviour)
-      .then((events) =>
-        this.#ctx.db
+      .then((events) => {
+        // A failure of the server, not of the event (the database away, a shutdown): run it again at start.
+        const unavailable = events.find((e) => Number(e.error?.status) >= 500);
+        if (unavailable) throw new Error(`capture job ${id}: ${String(unavailable.error?.code)}`);
+        return this.#ctx.db
           .updateTable('epcis_capture_job')
           .set({
             finished_at: new Date(),
             document: null,
-            outcome: JSON.stringify({ events } satisfies Outcome),
+            // jsonb refuses U+0000, which a refusal's sentence may quote from the document.
+            outcome: JSON.stringify({ events } satisfies Outcome).replaceAll('\\u0000', '\\ufffd'),
           })
           .where('id', '=', id)
-          .execute(),
-      )
+          .execute();
+      })
       // Left unfinished (the database went away): it runs again at the next start.
       .catch((err) => this.#onError(err, id))
       .then(() => {
@@ -144,7 +149,7 @@ export class CaptureJobs {
 
   /** A job of this principal (any job, for an administrator of every site); 404 otherwise. */
   async get(principal: Principal, id: string): Promise<CaptureJobView> {
-    const row = /^[0-9a-f-]{36}$/.test(id)
+    const row = isUuid(id)
       ? await this.#ctx.db.selectFrom('epcis_capture_job').selectAll().where('id', '=', id).executeTakeFirst()
       : undefined;
     if (!row || (row.sub !== principal.sub && !seesAllJobs(principal))) {

@@ -3,11 +3,12 @@
 // becomes a command: the domain's arrival of a shipment (decided by the native rules, with their refusals), or an
 // `epcis.captured` entry keeping the event as sent. `rollback` (the binding's default) appends the document all or
 // nothing; `proceed` appends every event it can and reports the others.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { ALL, authorize, type Principal } from '../auth/principal.js';
 import type { Catalog } from '../core/domain/catalog.js';
 import { withSites } from '../core/domain/decide.js';
 import type { DomainState } from '../core/domain/state.js';
+import { utf8Decode } from '../core/encoding.js';
 import type { EventDraft, JsonObject } from '../core/envelope.js';
 import {
   CAPTURED_TYPE,
@@ -61,8 +62,16 @@ interface Planned {
   refusal?: LedgerError;
 }
 
-/** Business time of an envelope: the event's eventTime in UTC. */
-const utc = (eventTime: unknown): string => new Date(String(eventTime)).toISOString();
+/** Business time of an envelope: the event's eventTime in UTC (a time JavaScript cannot place is refused). */
+function utc(eventTime: unknown): string {
+  const ms = Date.parse(String(eventTime));
+  if (Number.isNaN(ms))
+    throw new RefusalError(
+      'EPCIS_EVENT_TIME',
+      `eventTime "${String(eventTime)}" is not a time the ledger can place (a leap second, say): send it as the next second.`,
+    );
+  return new Date(ms).toISOString();
+}
 
 /** The `epcis.captured` command of an event kept as sent: its hash is its key and its request. */
 function recordCommand(
@@ -74,17 +83,14 @@ function recordCommand(
   context: ReturnType<typeof ownContext>,
 ): Command<DomainState> {
   const data: CapturedData = { eventHash, event, ...(context ? { context } : {}) };
-  return {
-    id: key,
-    requestHash: requestHashOf({ kind: CAPTURED_TYPE, key }),
-    decide: () => ({
-      type: CAPTURED_TYPE,
-      time: utc(event.eventTime),
-      actor: actorOf(),
-      subjects: [eventSubject(eventHash), ...subjects],
-      data: data as unknown as JsonObject,
-    }),
+  const draft: EventDraft = {
+    type: CAPTURED_TYPE,
+    time: utc(event.eventTime),
+    actor: actorOf(),
+    subjects: [eventSubject(eventHash), ...subjects],
+    data: data as unknown as JsonObject,
   };
+  return { id: key, requestHash: requestHashOf({ kind: CAPTURED_TYPE, key }), decide: () => draft };
 }
 
 /**
@@ -132,6 +138,7 @@ async function arrivalCommand(
   event: JsonObject,
   key: string,
   reading: { serials: string[]; site: string; dock: string; shipmentId?: string },
+  record: Command<DomainState>,
 ): Promise<Command<DomainState>> {
   const shipmentId = await shipmentOfMotors(ctx.db, reading.serials, reading.shipmentId);
   const actor = authorize(principal, { roles: [...CAPTURE_ROLES], site: reading.site });
@@ -145,6 +152,8 @@ async function arrivalCommand(
     requestHash: requestHashOf({ kind: CAPTURED_TYPE, key }),
     decide(state) {
       const sh = state.shipment.get(shipmentId);
+      // The truck has arrived already (a carrier reporting each motor, say): the partner's word is kept as sent.
+      if (sh?.status === 'ARRIVED') return record.decide(state);
       if (sh?.status === 'LOADED')
         throw new RefusalError(
           'NOT_SHIPPED',
@@ -161,29 +170,91 @@ async function arrivalCommand(
   };
 }
 
-/** Read every event of a document into a command, or the refusal that keeps it out. */
+/** Which of these plant motors and VINs the ledger knows (a partner may not start a motor's history). */
+async function knownIds(db: Kysely<Database>, subjects: readonly string[]): Promise<Set<string>> {
+  const serials = subjects.filter((x) => x.startsWith('motor:')).map((x) => x.slice('motor:'.length));
+  const vins = subjects.filter((x) => x.startsWith('vehicle:')).map((x) => x.slice('vehicle:'.length));
+  const [motors, vehicles] = await Promise.all([
+    serials.length ? db.selectFrom('motor').select('serial').where('serial', 'in', serials).execute() : [],
+    vins.length ? db.selectFrom('vehicle').select('vin').where('vin', 'in', vins).execute() : [],
+  ]);
+  return new Set([...motors.map((m) => `motor:${m.serial}`), ...vehicles.map((v) => `vehicle:${v.vin}`)]);
+}
+
+/**
+ * An error declaration may restate only an event of its sender's: not one another partner sent, nor one of the
+ * ledger's own (whose hashes the event index holds).
+ */
+async function checkDeclaration(
+  db: Kysely<Database>,
+  principal: Principal,
+  eventHash: string,
+): Promise<void> {
+  const { rows } = await sql<{ body: Uint8Array; type: string }>`
+    SELECT body, type FROM ledger_entry WHERE id = ${captureKey(eventHash, false)}::uuid
+    UNION ALL
+    SELECT e.body, e.type FROM epcis_event_index i JOIN ledger_entry e ON e.seq = i.seq
+      WHERE i.event_hash = decode(${eventHash.slice('ni:///sha-256;'.length, 'ni:///sha-256;'.length + 64)}, 'hex')
+      AND e.type <> ${CAPTURED_TYPE}
+    LIMIT 1`.execute(db);
+  const original = rows[0];
+  if (!original) return; // declared of an event sent elsewhere: the partner's word, kept as sent
+  const envelope = JSON.parse(utf8Decode(original.body)) as { actor: { sub: string } };
+  if (original.type !== CAPTURED_TYPE)
+    throw new RefusalError(
+      'EPCIS_PLANT_STEP',
+      "The error declaration restates one of the ledger's own events: only the plant's quality team corrects those.",
+    );
+  if (envelope.actor.sub !== principal.sub)
+    throw new RefusalError(
+      'EPCIS_NOT_YOURS',
+      `The error declaration restates an event ${envelope.actor.sub} sent: only its sender may declare it wrong.`,
+    );
+}
+
+/** Read every event of a document into a command, or the refusal that keeps it out; in document order. */
 async function plan(ctx: CaptureContext, principal: Principal, doc: JsonObject): Promise<Planned[]> {
   const events = listDocumentEvents(doc);
   const context = ownContext(doc['@context']);
   const recorder = () => authorize(principal, { roles: [...CAPTURE_ROLES] });
-  return Promise.all(
-    events.map(async ({ event, context: docContext, options }, index): Promise<Planned> => {
-      const e = event as JsonObject;
-      const eventHash = eventHashId(e, docContext, options);
-      const key = captureKey(eventHash, e.errorDeclaration !== undefined);
-      const reading = readCapturedEvent(e, ctx.ns);
-      try {
-        if (reading.kind === 'refuse') throw new RefusalError(reading.code, reading.message);
-        const command =
-          reading.kind === 'arrival'
-            ? await arrivalCommand(ctx, principal, e, key, reading)
-            : recordCommand(recorder, e, eventHash, key, reading.subjects, context);
-        return { index, eventHash, command };
-      } catch (err) {
-        return { index, eventHash, refusal: err as LedgerError };
-      }
-    }),
+  const read = events.map(({ event, context: docContext, options }) => {
+    const e = event as JsonObject;
+    const eventHash = eventHashId(e, docContext, options);
+    return { e, eventHash, reading: readCapturedEvent(e, ctx.ns, docContext) };
+  });
+  const named = read.flatMap(({ reading }) =>
+    reading.kind === 'record'
+      ? reading.subjects
+      : reading.kind === 'arrival'
+        ? reading.serials.map((x) => `motor:${x}`)
+        : [],
   );
+  const known = named.length > 0 ? await knownIds(ctx.db, [...new Set(named)]) : new Set<string>();
+  const planned: Planned[] = [];
+  // One at a time: an arrival reads the database, and a document of 10,000 must not take the whole pool.
+  for (const [index, { e, eventHash, reading }] of read.entries()) {
+    const key = captureKey(eventHash, e.errorDeclaration !== undefined);
+    try {
+      if (reading.kind === 'refuse') throw new RefusalError(reading.code, reading.message);
+      const subjects =
+        reading.kind === 'record' ? reading.subjects : reading.serials.map((x) => `motor:${x}`);
+      const unknown = subjects.find((x) => !known.has(x));
+      if (unknown !== undefined)
+        throw new RefusalError(
+          unknown.startsWith('motor:') ? 'UNKNOWN_SERIAL' : 'UNKNOWN_VIN',
+          `The event names ${unknown.replace(':', ' ')}, which the ledger does not know: check the EPC (a partner's event cannot start a motor's or a vehicle's history).`,
+          { subject: unknown },
+        );
+      if (e.errorDeclaration !== undefined) await checkDeclaration(ctx.db, principal, eventHash);
+      const record = recordCommand(recorder, e, eventHash, key, subjects, context);
+      const command =
+        reading.kind === 'arrival' ? await arrivalCommand(ctx, principal, e, key, reading, record) : record;
+      planned.push({ index, eventHash, command });
+    } catch (err) {
+      planned.push({ index, eventHash, refusal: err as LedgerError });
+    }
+  }
+  return planned;
 }
 
 const problemOf = (index: number, err: unknown): Record<string, unknown> => ({

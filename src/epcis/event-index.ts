@@ -54,10 +54,12 @@ export async function indexEpcisEvents(db: Kysely<Database>, ns: EpcisNamespace)
     const hash = hashBytes(id);
     if (hash) keys.set(`${toHex(hash)} ${seq}`, { hash, seq });
   };
+  // A partner's event is indexed by the hash it was captured under, never by the eventID it came with: a sent
+  // `ni:` id could name another event's hash, and the lookup would then show it beside that event.
+  const captured = new Set(entries.filter((x) => x.envelope.type === CAPTURED_TYPE).map((x) => x.seq));
   for (const { at, event } of await eventsOf(db, ALL_BRANDS, ns, entries, undefined))
-    add(event.eventID, at.seq);
-  // A partner's event sent with an eventID of its own is found by its hash too.
-  for (const x of entries) if (x.envelope.type === CAPTURED_TYPE) add(x.envelope.data.eventHash, x.seq);
+    if (!captured.has(at.seq)) add(event.eventID, at.seq);
+  for (const x of entries) if (captured.has(x.seq)) add(x.envelope.data.eventHash, x.seq);
   const list = [...keys.values()];
   return db.transaction().execute(async (trx) => {
     const { rows: now } = await sql<State>`
@@ -177,10 +179,12 @@ export async function findEpcisEvent(
   const bySeq = new Map(entries.map((x) => [x.seq, x.envelope]));
   return (await eventsOf(db, scope, ns, entries, options.timeZone))
     .filter(({ at, event }) => {
-      if (event.eventID === eventId) return true;
       const envelope = bySeq.get(at.seq);
-      // Captured under this hash: a partner's event sent with an eventID of its own, or its arrival.
-      return keys.length > 0 && (envelope?.data.eventHash === eventId || keys.includes(envelope?.id ?? ''));
+      // A partner's event is its hash, or (not a hash) the eventID it was sent with.
+      if (envelope?.type === CAPTURED_TYPE)
+        return keys.length > 0 ? envelope.data.eventHash === eventId : event.eventID === eventId;
+      // The ledger's own events by their hash, and a partner's arrival by the key made from its hash.
+      return event.eventID === eventId || (keys.length > 0 && keys.includes(envelope?.id ?? ''));
     })
     .map(({ event }) => event);
 }

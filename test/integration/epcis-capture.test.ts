@@ -109,7 +109,8 @@ async function eventById(id: string) {
 
 /** An event as given back, without what the ledger adds (recordTime, its place in the log, an eventID it made). */
 function asSent(back: Json, sent: Json): Json {
-  const { recordTime, 'ml:seq': _s, 'ml:leafHash': _h, ...rest } = back;
+  const { recordTime, 'ml:seq': _s, 'ml:leafHash': _h, 'ml:capturedBy': by, ...rest } = back;
+  expect(by).toBe('carrier-gefco'); // who sent it, beside the event
   const copy: Json = { ...rest };
   if (sent.recordTime !== undefined) copy.recordTime = sent.recordTime;
   if (sent.eventID === undefined) delete copy.eventID;
@@ -282,6 +283,75 @@ describe('a carrier’s arrival', () => {
   });
 });
 
+describe('what a partner may not do', () => {
+  it('cannot pass a plant step in another spelling, nor put a plant motor on hold, nor start a motor’s history', async () => {
+    const [serial] = [newSerial()];
+    await produceTested(t, k, [serial]);
+    const onMotor = (over: Json): Json => ({
+      ...magnetLot('x'),
+      quantityList: undefined,
+      epcList: [motorUri(ns, serial)],
+      ...over,
+    });
+    const strip = (e: Json) => {
+      delete e.quantityList;
+      return e;
+    };
+    const size = await t.logSize();
+    const job = await captured(
+      documentOf(
+        [
+          strip(onMotor({ bizStep: 'cbv:BizStep-commissioning' })),
+          strip(onMotor({ bizStep: 'transporting', persistentDisposition: { set: ['ml:disp/on_hold'] } })),
+          strip(onMotor({ bizStep: 'transporting', disposition: `${ns.vocab}disp/quarantined` })),
+          strip({ ...onMotor({ bizStep: 'transporting' }), epcList: [motorUri(ns, '7DL-0000001')] }),
+        ],
+        [...CONTEXT, { ml: ns.vocab }],
+      ),
+      { behaviour: 'proceed' },
+    );
+    expect(job['ml:events'].map((e: Json) => e.error?.code)).toEqual([
+      'EPCIS_PLANT_STEP',
+      'EPCIS_PLANT_STEP',
+      'EPCIS_PLANT_STEP',
+      'UNKNOWN_SERIAL',
+    ]);
+    expect(await t.logSize()).toBe(size);
+  });
+
+  it('cannot make its event show beside another’s by sending that event’s hash as its eventID', async () => {
+    const [serial] = [newSerial()];
+    await produceTested(t, k, [serial]);
+    const plant = (
+      await t.as(auditor, 'GET', `/epcis/events?MATCH_epc=${encodeURIComponent(motorUri(ns, serial))}`)
+    ).json().epcisBody.queryResults.resultsBody.eventList[0] as Json;
+    const forged = {
+      ...magnetLot('L-FORGED'),
+      eventID: plant.eventID,
+      errorDeclaration: { declarationTime: '2026-11-25T00:00:00Z', reason: 'incorrect_data' },
+    };
+    const job = await captured(documentOf([forged]));
+    expect(job.success).toBe(true); // kept as sent, under its own hash
+    expect(job['ml:events'][0].eventID).not.toBe(plant.eventID);
+    const back = await eventById(plant.eventID);
+    expect(back.events.map((e) => e['ml:seq'])).toEqual([plant['ml:seq']]);
+  });
+
+  it('cannot declare wrong an event another partner sent', async () => {
+    const lot = magnetLot('L-OWNED');
+    await captured(documentOf([lot]));
+    const other = await t.token(['partner'], ['DIEPPE'], { sub: 'supplier-other' });
+    const declared = {
+      ...lot,
+      errorDeclaration: { declarationTime: '2026-11-25T00:00:00Z', reason: 'did_not_occur' },
+    };
+    const job = await captured(documentOf([declared]), { token: other });
+    expect(job.errors[0]).toMatchObject({ code: 'EPCIS_NOT_YOURS' });
+    const mine = await captured(documentOf([declared]));
+    expect(mine.success).toBe(true);
+  });
+});
+
 describe('capture jobs', () => {
   it('writes nothing of a document with one refused event (rollback), and the rest with proceed', async () => {
     const [never] = [newSerial()];
@@ -317,6 +387,9 @@ describe('capture jobs', () => {
     expect(job).toMatchObject({ success: true, captureErrorBehaviour: 'rollback', errors: [] });
     const other = await t.token(['partner'], ['DIEPPE'], { sub: 'supplier-magnets' });
     expect((await t.as(other, 'GET', location)).json().code).toBe('EPCIS_CAPTURE_NOT_FOUND');
+    expect((await t.as(partner, 'GET', `/epcis/capture/${'-'.repeat(36)}`)).json().code).toBe(
+      'EPCIS_CAPTURE_NOT_FOUND',
+    );
     const list = (await t.as(partner, 'GET', '/epcis/capture')).json() as Json[];
     expect(list[0]?.captureID).toBe(job.captureID);
     expect((await t.as(k.quality, 'POST', '/epcis/capture', documentOf([]))).json().code).toBe(

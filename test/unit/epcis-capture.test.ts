@@ -66,6 +66,48 @@ describe('readCapturedEvent', () => {
     }
   });
 
+  it('reads a step as the hash does: a cbv: CURIE is the step, and a plant disposition or a persistent one is refused', () => {
+    const gs1 = ['https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld'];
+    expect(readCapturedEvent(arriving({ bizStep: 'cbv:BizStep-commissioning' }), ns, gs1)).toMatchObject({
+      kind: 'refuse',
+      code: 'EPCIS_PLANT_STEP',
+    });
+    const own = [{ x: 'https://ref.gs1.org/cbv/' }];
+    expect(readCapturedEvent(arriving({ bizStep: 'x:BizStep-loading' }), ns, own)).toMatchObject({
+      code: 'EPCIS_PLANT_STEP',
+    });
+    expect(readCapturedEvent(arriving({ bizStep: 'cbv:BizStep-arriving' }), ns, gs1)).toMatchObject({
+      kind: 'arrival',
+    });
+    for (const over of [
+      { bizStep: 'transporting', persistentDisposition: { set: ['https://ref.gs1.org/cbv/Disp-damaged'] } },
+      { bizStep: 'transporting', disposition: `${ns.vocab}disp/on_hold` },
+      { bizStep: undefined, disposition: `${ns.vocab}disp/quarantined` },
+    ]) {
+      expect(readCapturedEvent(arriving(over), ns), JSON.stringify(over)).toMatchObject({
+        code: 'EPCIS_PLANT_STEP',
+      });
+    }
+    expect(
+      readCapturedEvent(arriving({ bizStep: 'transporting', disposition: 'in_transit' }), ns),
+    ).toMatchObject({
+      kind: 'record',
+    });
+  });
+
+  it('names no subject for an id no motor can have, and refuses an event naming too many of the plant’s', () => {
+    expect(
+      readCapturedEvent(arriving({ bizStep: 'transporting', epcList: [`${ns.base}motor/A%00B`] }), ns),
+    ).toEqual({
+      kind: 'record',
+      subjects: [],
+    });
+    const many = Array.from({ length: 501 }, (_, i) => motorUri(ns, `7DL-${i}`));
+    expect(readCapturedEvent(arriving({ bizStep: 'transporting', epcList: many }), ns)).toMatchObject({
+      code: 'EPCIS_TOO_MANY_IDS',
+    });
+  });
+
   it('keeps anything else as sent, about the plant’s motors and VINs it names', () => {
     expect(readCapturedEvent(arriving({ epcList: ['urn:epc:id:sgtin:0614141.107346.2018'] }), ns)).toEqual({
       kind: 'record',

@@ -8,7 +8,8 @@
 import { toHex, utf8Encode } from '../encoding.js';
 import type { JsonObject, JsonValue } from '../envelope.js';
 import { sha256 } from '../hash.js';
-import { cbvTerm, type EpcisNamespace, parseDockUri, parseIdUri, plantTerm } from './ids.js';
+import { cbvTermUri, type EpcisContext } from './event-hash.js';
+import { type EpcisNamespace, parseDockUri, parseIdUri, plantTerm } from './ids.js';
 import { EPCIS_CONTEXT_URL, EPCIS_RULES, type EpcisEvent } from './rules.js';
 
 /** The ledger event type of an event kept as sent. */
@@ -46,42 +47,93 @@ function namedIds(event: EpcisEvent): string[] {
   });
 }
 
+const CBV = 'https://ref.gs1.org/cbv/';
+/** A term of the rules ('arriving', 'ml:bizstep/releasing') as a full URI, the form the hash compares. */
+const termUri = (ns: EpcisNamespace, term: string, kind: 'BizStep-' | 'Disp-') =>
+  term.startsWith('ml:') ? plantTerm(ns, term) : `${CBV}${kind}${term}`;
+
 /** The business steps the ledger writes itself about its motors and vehicles (EPCIS_RULES read forwards). */
 function plantSteps(ns: EpcisNamespace): Set<string> {
   return new Set(
-    Object.values(EPCIS_RULES).flatMap((r) => (r.bizStep ? [cbvTerm(ns, plantTerm(ns, r.bizStep))] : [])),
+    Object.values(EPCIS_RULES).flatMap((r) => (r.bizStep ? [termUri(ns, r.bizStep, 'BizStep-')] : [])),
   );
 }
 
+/** The plant's own dispositions (quarantined, on hold): only the plant puts its motors in them. */
+function plantDispositions(ns: EpcisNamespace): Set<string> {
+  return new Set(
+    Object.values(EPCIS_RULES)
+      .flatMap((r) => [
+        r.disposition,
+        ...Object.values(r.dispositionBy?.values ?? {}),
+        ...(r.persistentDisposition?.set ?? []),
+        ...(r.persistentDisposition?.unset ?? []),
+      ])
+      .filter((t): t is string => t?.startsWith('ml:') === true)
+      .map((t) => plantTerm(ns, t)),
+  );
+}
+
+/** An id that can be a ledger subject's (src/core/envelope.ts): anything else names no motor or vehicle there is. */
+const SUBJECT_ID = /^[A-Za-z0-9][A-Za-z0-9._\-/]{0,127}$/;
+
+/** The most plant motors and vehicles one captured event may name (each is a subject of its entry). */
+export const MAX_PLANT_IDS = 500;
+
 /**
- * Read one captured event: the ledger subjects it names (the plant's motors and VINs), and whether it is the
- * domain's arrival, a step only the plant records (refused), or an event to keep as sent.
+ * Read one captured event, under its document's context: the ledger subjects it names (the plant's motors and
+ * VINs), and whether it is the domain's arrival, a step only the plant records (refused), or an event to keep
+ * as sent. Steps and dispositions are compared as the hash reads them (a `cbv:` CURIE, a URN or a bare word
+ * alike).
  * @example readCapturedEvent({ type: 'ObjectEvent', action: 'OBSERVE', bizStep: 'arriving', epcList: [motorUri(ns, '7DL-1')], readPoint: { id: dockUri(ns, 'DIEPPE', 'D3') }, … }, ns)
  * // → { kind: 'arrival', serials: ['7DL-1'], site: 'DIEPPE', dock: 'D3' }
  */
-export function readCapturedEvent(event: EpcisEvent, ns: EpcisNamespace): CaptureReading {
-  const motors: string[] = [];
-  const vins: string[] = [];
+export function readCapturedEvent(
+  event: EpcisEvent,
+  ns: EpcisNamespace,
+  context?: EpcisContext,
+): CaptureReading {
+  const motors = new Set<string>();
+  const vins = new Set<string>();
   for (const uri of namedIds(event)) {
     const id = parseIdUri(ns, uri);
-    if (id?.kind === 'motor') motors.push(id.parts[0]!);
-    if (id?.kind === 'vin') vins.push(id.parts[0]!);
+    if (!id || !SUBJECT_ID.test(id.parts[0] ?? '')) continue;
+    if (id.kind === 'motor') motors.add(id.parts[0]!);
+    if (id.kind === 'vin') vins.add(id.parts[0]!);
   }
-  const subjects = [...motors.map((s) => `motor:${s}`), ...vins.map((v) => `vehicle:${v}`)];
-  const step = typeof event.bizStep === 'string' ? cbvTerm(ns, event.bizStep) : undefined;
-  if (subjects.length === 0 || step === undefined || !plantSteps(ns).has(step)) {
-    return { kind: 'record', subjects };
+  const subjects = [...[...motors].map((s) => `motor:${s}`), ...[...vins].map((v) => `vehicle:${v}`)];
+  if (subjects.length > MAX_PLANT_IDS) {
+    return refuse(
+      'EPCIS_TOO_MANY_IDS',
+      `The event names ${subjects.length} of the plant's motors and vehicles; send at most ${MAX_PLANT_IDS} per event.`,
+    );
   }
+  if (subjects.length === 0) return { kind: 'record', subjects };
+  const stepUri =
+    event.bizStep === undefined ? undefined : cbvTermUri(event.bizStep, 'bizStep', event, context);
+  const step = stepUri?.startsWith(`${CBV}BizStep-`) ? stepUri.slice(`${CBV}BizStep-`.length) : stepUri;
+  const own = [...motors].slice(0, 3).join(', ');
+  const plantDisposition =
+    (event.disposition !== undefined &&
+      plantDispositions(ns).has(cbvTermUri(event.disposition, 'disposition', event, context))) ||
+    event.persistentDisposition !== undefined;
+  if (plantDisposition) {
+    return refuse(
+      'EPCIS_PLANT_STEP',
+      `Putting the plant's ${what([...motors], [...vins])} on hold, in quarantine or in a persistent disposition is recorded by the plant itself (its quality team); a partner may not set it.`,
+    );
+  }
+  if (stepUri === undefined || !plantSteps(ns).has(stepUri)) return { kind: 'record', subjects };
   if (event.errorDeclaration !== undefined) {
     return refuse(
       'EPCIS_PLANT_STEP',
-      `An error declaration of "${step}" about the plant's ${what(motors, vins)} is the plant's own correction: ask its quality team to correct the entry.`,
+      `An error declaration of "${step}" about the plant's ${what([...motors], [...vins])} is the plant's own correction: ask its quality team to correct the entry.`,
     );
   }
-  if (step !== 'arriving' || event.type !== 'ObjectEvent' || vins.length > 0) {
+  if (step !== 'arriving' || event.type !== 'ObjectEvent' || vins.size > 0) {
     return refuse(
       'EPCIS_PLANT_STEP',
-      `"${step}" of the plant's ${what(motors, vins)} is recorded by the plant itself, through its own API; a partner may send the arrival ("arriving") of motors at a dock of the plant.`,
+      `"${step}" of the plant's ${what([...motors], [...vins])} is recorded by the plant itself, through its own API; a partner may send the arrival ("arriving") of motors at a dock of the plant.`,
     );
   }
   const readPoint = (event.readPoint as { id?: unknown } | undefined)?.id;
@@ -89,13 +141,13 @@ export function readCapturedEvent(event: EpcisEvent, ns: EpcisNamespace): Captur
   if (!dock) {
     return refuse(
       'EPCIS_ARRIVAL_DOCK',
-      `An arrival of the plant's motors must name the dock in readPoint.id, as a dock of the plant (e.g. ${ns.base}site/DIEPPE/dock/D3); it names ${typeof readPoint === 'string' ? readPoint : 'none'}.`,
+      `An arrival of the plant's motors (${own}) must name the dock in readPoint.id, as a dock of the plant (e.g. ${ns.base}site/DIEPPE/dock/D3); it names ${typeof readPoint === 'string' ? readPoint : 'none'}.`,
     );
   }
   const shipmentId = event['ml:shipmentId'];
   return {
     kind: 'arrival',
-    serials: [...new Set(motors)],
+    serials: [...motors],
     site: dock.site,
     dock: dock.dock,
     ...(typeof shipmentId === 'string' ? { shipmentId } : {}),

@@ -341,6 +341,24 @@ export function eventPreHash(
 }
 
 /**
+ * A business step or disposition of an event as the hash reads it: the full URI, whichever way it was written
+ * (bare CBV word, CBV URN, `cbv:` or any prefix bound to the CBV in the document's context, or a full URI).
+ * @example cbvTermUri('cbv:BizStep-arriving', 'bizStep', event, context) // → 'https://ref.gs1.org/cbv/BizStep-arriving'
+ */
+export function cbvTermUri(
+  value: unknown,
+  member: 'bizStep' | 'disposition',
+  event: Readonly<Record<string, unknown>>,
+  context?: EpcisContext,
+): string {
+  return canonicalValue(
+    value,
+    vocab(`${CBV}${member === 'bizStep' ? 'BizStep-' : 'Disp-'}`),
+    scopeOf(event, context),
+  );
+}
+
+/**
  * The CBV 2.0 event hash ID of an EPCIS 2.0 event: SHA-256 of its UTF-8 pre-hash string, as an `ni:` URI.
  * @example eventHashId(event, document['@context']) // 'ni:///sha-256;6ae963…39d7?ver=CBV2.0'
  */

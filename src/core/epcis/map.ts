@@ -308,7 +308,9 @@ export function toEpcisEvents(
   }
   const ledger = { 'ml:seq': entry.seq, 'ml:leafHash': entry.leafHash };
   if (rule.eventType === 'restated') return restate(entry, ns, options);
-  if (rule.eventType === 'captured') return [{ ...capturedEvent(e.data, e.recorded), ...ledger }];
+  // A partner's event as sent, with who sent it (the token's subject) beside the ledger's place for it.
+  if (rule.eventType === 'captured')
+    return [{ ...capturedEvent(e.data, e.recorded), 'ml:capturedBy': e.actor.sub, ...ledger }];
   if (rule.eventType === null || !build) return [];
   const head = {
     type: rule.eventType,
@@ -346,7 +348,7 @@ function eventIdOf(
  * left out of its event hash, and named so in every document (`ml:ignoreFields`, the hash generator's way), so
  * that a partner computes the same eventID.
  */
-export const LEDGER_MEMBERS = ['ml:seq', 'ml:leafHash', 'ml:targetSeq'] as const;
+export const LEDGER_MEMBERS = ['ml:seq', 'ml:leafHash', 'ml:targetSeq', 'ml:capturedBy'] as const;
 
 function withEventId(event: EpcisEvent, ns: EpcisNamespace, options: EpcisMapOptions): EpcisEvent {
   const eventId = eventIdOf(ns, options);
