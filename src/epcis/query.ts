@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { JsonObject } from '../core/envelope.js';
 import { cbvTerm, type EpcisNamespace, plantTerm } from '../core/epcis/ids.js';
-import { type EpcisEvent, epcisContext, LEDGER_MEMBERS } from '../core/epcis/map.js';
+import { documentHead, type EpcisEvent, epcisContext } from '../core/epcis/map.js';
 import { EPCIS_RULES } from '../core/epcis/rules.js';
 import { ValidationError } from '../core/errors.js';
 import type { Database } from '../db/schema.js';
@@ -224,11 +224,7 @@ export function toEpcisQueryDocument(
   options: { creationDate?: string } = {},
 ): JsonObject {
   return {
-    '@context': epcisContext(ns),
-    type: 'EPCISQueryDocument',
-    schemaVersion: '2.0',
-    creationDate: options.creationDate ?? new Date().toISOString(),
-    'ml:ignoreFields': [...LEDGER_MEMBERS],
+    ...documentHead('EPCISQueryDocument', ns, options),
     epcisBody: { queryResults: { queryName: 'SimpleEventQuery', resultsBody: { eventList: events } } },
   };
 }

@@ -1,29 +1,19 @@
 // The motor-ledger command as an auditor and an operator use it, on the embedded default: data survives a
 // restart, `export` writes the three files, `verify` passes them and names the seq once they are tampered with.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { logSize } from '../../src/ledger/reader.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
 import { aMotorEvent, serial } from '../support/builders.js';
+import { cliRunner } from '../support/cli.js';
 
-const run = promisify(execFile);
 const dataDir = mkdtempSync(join(tmpdir(), 'ml-cli-'));
 const env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, CHECKPOINT_INTERVAL_MS: '0' };
-const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, cwd: process.cwd() }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = cliRunner(env);
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
@@ -111,18 +101,7 @@ describe('embedded default (PGlite under DATA_DIR)', () => {
 describe('motor-ledger demo on the embedded default', () => {
   const demoDir = mkdtempSync(join(tmpdir(), 'ml-demo-'));
   const demoEnv = { ...process.env, DATABASE_URL: '', DATA_DIR: demoDir, CHECKPOINT_INTERVAL_MS: '0' };
-  const demo = (...args: string[]) =>
-    run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-      env: demoEnv,
-      cwd: process.cwd(),
-    }).then(
-      (r) => ({ code: 0, ...r }),
-      (e: { code: number; stdout: string; stderr: string }) => ({
-        code: e.code,
-        stdout: e.stdout,
-        stderr: e.stderr,
-      }),
-    );
+  const demo = cliRunner(demoEnv);
   afterAll(() => rmSync(demoDir, { recursive: true, force: true }));
 
   it('generates a plant, says what it planted, refuses to run twice on the same log, and the log verifies', async () => {

@@ -3,15 +3,14 @@
 // scope's events in log order (the same events GET /epcis/events answers), each with the ledger's seq and leaf
 // hash; a missing or muddled scope is refused with nothing written. The CLI reaches this file's PostgreSQL
 // database by its URL, so these tests need a server.
-import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { epcisNamespace, motorUri, vinUri } from '../../src/core/epcis/ids.js';
 import { loadEpcisValidator } from '../../src/epcis/schema.js';
 import { startTestApp, type TestApp } from '../support/app.js';
+import { cliRunner } from '../support/cli.js';
 import { hasServer } from '../support/db.js';
 import {
   installA390,
@@ -27,7 +26,6 @@ import {
 
 type Event = Record<string, unknown> & { eventID: string; 'ml:seq': number; 'ml:leafHash': string };
 
-const run = promisify(execFile);
 const outDir = mkdtempSync(join(tmpdir(), 'ml-epcis-export-'));
 let t: TestApp;
 let k: Tokens;
@@ -37,18 +35,8 @@ const ns = epcisNamespace({ base: 'https://id.cleon-dieppe.example/' });
 const vin = newVin('A390');
 const [rl, rr, fr, other, lone] = [newSerial(), newSerial(), newSerial('6AM'), newSerial(), newSerial()];
 
-const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], {
-    env: { ...process.env, DATABASE_URL: t.tdb.url, DATA_DIR: t.config.DATA_DIR },
-    cwd: process.cwd(),
-  }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+// The CLI reaches this file's database by its URL, known once the app has started.
+const cli = cliRunner(() => ({ ...process.env, DATABASE_URL: t.tdb.url, DATA_DIR: t.config.DATA_DIR }));
 
 /** Run the export to a new file; return the document and its events. */
 async function exportEpcis(name: string, ...scope: string[]) {

@@ -2,30 +2,20 @@
 // writes a new key, the ledger restarts on it (SIGNING_KEY_FILE), and the export still verifies: every checkpoint,
 // old key and new, against the JWKS that keeps both. An auditor who trusts only the old key is told the new
 // checkpoints are not signed by a key of theirs, until they add the new public key.
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openLedger } from '../../src/ledger/ledger.js';
 import { rawCommand } from '../../src/ledger/sequencer.js';
 import { aMotorEvent, serial } from '../support/builders.js';
+import { cliRunner } from '../support/cli.js';
 
-const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'ml-rotate-'));
 const dataDir = join(dir, 'data');
 const env = { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, CHECKPOINT_INTERVAL_MS: '0' };
-const cli = (...args: string[]) =>
-  run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { env, cwd: process.cwd() }).then(
-    (r) => ({ code: 0, ...r }),
-    (e: { code: number; stdout: string; stderr: string }) => ({
-      code: e.code,
-      stdout: e.stdout,
-      stderr: e.stderr,
-    }),
-  );
+const cli = cliRunner(env);
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

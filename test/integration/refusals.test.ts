@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.js';
 import {
+  installA390,
   newSerial,
   newVin,
   plantTokens,
@@ -535,17 +536,7 @@ describe('acting outside your site', () => {
     const vin = newVin();
     const [rl, rr, fr] = [newSerial(), newSerial(), newSerial('6AM')];
     await receivedAtDieppe(t, k, [rl, rr, fr]);
-    for (const [serial, slot] of [
-      [rl, 'REAR_LEFT'],
-      [rr, 'REAR_RIGHT'],
-      [fr, 'FRONT'],
-    ] as const)
-      await post(t, k.assembly, `/v1/vehicles/${vin}/motors`, {
-        serial,
-        model: 'A390',
-        slot,
-        station: 'MAR-01',
-      });
+    await installA390(t, k, vin, [rl, rr, fr]);
     const p = await refused(
       douai,
       'POST',

@@ -418,13 +418,25 @@ export function toEpcisDocument(
   ns: EpcisNamespace,
   options: { creationDate?: string } = {},
 ): JsonObject {
+  return { ...documentHead('EPCISDocument', ns, options), epcisBody: { eventList: events } };
+}
+
+/**
+ * What every document the ledger writes starts with: the contexts, its type, schema version 2.0, when it was
+ * made, and the ledger's own members named as left out of the event hash.
+ * @example { ...documentHead('EPCISQueryDocument', ns), epcisBody: { queryResults } }
+ */
+export function documentHead(
+  type: 'EPCISDocument' | 'EPCISQueryDocument',
+  ns: EpcisNamespace,
+  options: { creationDate?: string } = {},
+): JsonObject {
   return {
     '@context': epcisContext(ns),
-    type: 'EPCISDocument',
+    type,
     schemaVersion: '2.0',
     creationDate: options.creationDate ?? new Date().toISOString(),
     'ml:ignoreFields': [...LEDGER_MEMBERS],
-    epcisBody: { eventList: events },
   };
 }
 
